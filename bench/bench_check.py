@@ -1,0 +1,62 @@
+"""Checks per second on the seed post, on one core.
+
+A "run" is the whole checker (parse the post + every check) on the seed; "checks" counts the
+individual check results a run produces. Cold runs clear the sentence and syllable caches
+first, as for a post never seen before; warm runs keep them, as in the repair loop, which
+re-checks mostly unchanged paragraphs.
+
+    python bench/bench_check.py [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator import german  # noqa: E402
+from generator.brief import load_brief  # noqa: E402
+from generator.checks import run_checks  # noqa: E402
+from generator.post import read_post  # noqa: E402
+
+SEED = ROOT.parent / "shared" / "seed" / "000_01d6504d1117eeb1.txt"
+
+
+def measure(seconds: float, cold: bool, post, brief) -> tuple[float, float]:
+    runs = checks = 0
+    busy = 0.0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        if cold:
+            german._split_cached.cache_clear()
+            german.syllables.cache_clear()
+        t0 = time.perf_counter()
+        report = run_checks(post, brief)
+        busy += time.perf_counter() - t0
+        runs += 1
+        checks += len(report.results)
+    return runs / busy, checks / busy
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--post", default=str(SEED))
+    ap.add_argument("--brief", default=str(ROOT / "briefs" / "mittelstand.yaml"))
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    post, brief = read_post(args.post), load_brief(args.brief)
+    run_checks(post, brief)  # build the sentence splitter once, as a running process has it
+    for label, cold in (("cold", True), ("warm", False)):
+        runs, checks = measure(args.seconds, cold, post, brief)
+        print(f"{label}: {runs:8.1f} checker runs/s  {checks:9.0f} checks/s  ({1000 / runs:.2f} ms per run)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Text hygiene: no Markdown or placeholders left, German text, the brief's form of address."""
+
+from __future__ import annotations
+
+import re
+
+from ..brief import Brief
+from ..german import address_violations, looks_german
+from ..post import Document
+from . import CheckResult, check, result
+
+_LEFTOVERS = [
+    (re.compile(r"\*\*|__"), "Markdown bold"),
+    (re.compile(r"^\s*#{1,6}\s|(?<!\S)#{2,6}\s", re.MULTILINE), "Markdown heading"),
+    (re.compile(r"```|~~~"), "code fence"),
+    (re.compile(r"\[[^\]]*\]\([^)]*\)"), "Markdown link"),
+    (re.compile(r"\[(?:Link|Quelle|URL|Ankertext|Anchor)[^\]]*\]", re.IGNORECASE), "placeholder link"),
+    (re.compile(r"(?-i:\bTODO\b|\bTBD\b|\bFIXME\b|\bXXX\b)|\bLorem\b|\bipsum\b"), "placeholder"),
+    (re.compile(r"\{\{|\}\}|\{%|%\}"), "template code"),
+]
+
+_TRIGGERS = ("*", "_", "#", "`", "~", "[", "{", "}")
+_PLACEHOLDER_WORDS = ("todo", "tbd", "fixme", "xxx", "lorem", "ipsum")
+# One pass over each text instead of one per pattern; the group name says which pattern hit.
+_ANY_LEFTOVER = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, (p, _) in enumerate(_LEFTOVERS)),
+                           re.IGNORECASE | re.MULTILINE)
+
+
+@check
+def language_checks(doc: Document, brief: Brief) -> list[CheckResult]:
+    leftovers: list[str] = []
+    where: list[str] = []
+    for e in doc.text_elements:
+        lowered = e.text.lower()
+        if not any(c in e.text for c in _TRIGGERS) and not any(w in lowered for w in _PLACEHOLDER_WORDS):
+            continue  # cheap pre-test: most texts hold none of the characters the patterns need
+        m = _ANY_LEFTOVER.search(e.text)
+        if m is None:
+            continue
+        label = _LEFTOVERS[int(m.lastgroup[1:])][1]
+        leftovers.append(f"{label} “{m.group(0).strip()}”")
+        if e.section not in where:
+            where.append(e.section)
+    not_german = [e for e in doc.paragraphs if looks_german(e.text) is False]
+    wrong = [(e, address_violations(e.sentences, brief.address)) for e in doc.paragraphs]
+    wrong = [(e, words) for e, words in wrong if words]
+    other = "du" if brief.address == "Sie" else "Sie"
+    return [
+        result("text.leftovers", "No Markdown or placeholders", not leftovers, leftovers, "none",
+               "no Markdown or placeholders in the text" if not leftovers else "; ".join(leftovers[:6]), where=where),
+        result("language.german", "German text", not not_german, len(not_german), "every paragraph German",
+               "every paragraph reads as German" if not not_german
+               else f"{len(not_german)} paragraphs do not read as German: "
+               + "; ".join(f"“{e.text[:40]}…”" for e in not_german[:3]),
+               severity="warning", where=sorted({e.section for e in not_german}, key=doc.sections.index)),
+        result("language.address", f"Address as “{brief.address}”", not wrong,
+               sorted({w for _, ws in wrong for w in ws}), f"no “{other}” forms",
+               f"the reader is addressed as “{brief.address}” throughout" if not wrong
+               else f"{len(wrong)} paragraphs use “{other}” forms: "
+               + ", ".join(sorted({w for _, ws in wrong for w in ws})),
+               severity="warning", where=list(dict.fromkeys(e.section for e, _ in wrong))),
+    ]

@@ -1,0 +1,40 @@
+"""Errors that end a run with a clear one-line message (the CLI maps them to exit codes)."""
+
+from __future__ import annotations
+
+
+class GenpostError(Exception):
+    """Base class: the message is the one line the user sees."""
+
+    exit_code = 1
+
+
+class InputError(GenpostError):
+    """Bad input (brief, CSV, post file, flag): exit 2, never a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, source: str, field: str | None, problem: str, fix: str | None = None):
+        self.source = source
+        self.field = field
+        self.problem = problem
+        self.fix = fix
+        parts = [source]
+        if field:
+            parts.append(field)
+        text = ": ".join(parts) + ": " + problem
+        if fix:
+            text += f" ({fix})"
+        super().__init__(text)
+
+
+class LLMUnavailable(GenpostError):
+    """The LLM endpoint could not be reached or refused us after retries: exit 3."""
+
+    exit_code = 3
+
+
+class PublishError(GenpostError):
+    """WordPress refused or could not be reached: exit 3."""
+
+    exit_code = 3

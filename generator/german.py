@@ -1,0 +1,160 @@
+"""German language helpers: words, sentences, syllables, slugs, forms of address.
+
+These define the figures the checker reports (see README, "What the figures mean").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pyphen
+from slugify import slugify as _slugify
+
+# A word is a whitespace-separated token of visible text with at least one letter or digit:
+# "KI-gestützte" is one word, "67%" is one word, a lone "–" or "&" is none (as in Yoast).
+_WORD_RE = re.compile(r"\S*[^\W_]\S*")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+def count_words(text: str) -> int:
+    return len(_WORD_RE.findall(text))
+
+
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """Exact phrase, case-insensitive, on word boundaries; any whitespace between its words."""
+    parts = [re.escape(p) for p in keyword.split()]
+    return re.compile(r"(?<![^\W_])" + r"\s+".join(parts) + r"(?![^\W_])", re.IGNORECASE)
+
+
+def count_keyword(text: str, keyword: str) -> int:
+    return len(keyword_pattern(keyword).findall(text))
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _somajo():  # building the splitter takes ~0.25 s, so only when first needed
+    from somajo import SoMaJo
+
+    return SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
+
+
+@lru_cache(maxsize=8192)
+def _split_cached(text: str) -> tuple[str, ...]:
+    out = []
+    for sentence in _somajo().tokenize_text([text]):
+        start, end = sentence[0].character_offset[0], sentence[-1].character_offset[1]
+        out.append(text[start:end])
+    return tuple(out)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split German text into sentences with SoMaJo, a splitter made for German.
+
+    It keeps "z. B.", "u. a.", "Nr. 5", ordinals ("am 3. Oktober", "im 2. Quartal"), "1.000 Euro"
+    and quotes ending inside a sentence („Zitat.“) in one sentence. Results are cached per text
+    because the repair loop re-checks mostly unchanged paragraphs.
+    """
+    if not text.strip():
+        return []
+    return list(_split_cached(text))
+
+
+# --- syllables and readability ---------------------------------------------------------------
+
+_HYPHENATOR = pyphen.Pyphen(lang="de_DE")
+_VOWEL_GROUPS = re.compile(r"[aeiouyäöü]+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def syllables(word: str) -> int:
+    """Syllables of one word from the German hyphenation dictionary (pyphen, de_DE).
+
+    Hyphenation points miss syllables in short words ("Idee"), so the count is at least the
+    number of vowel groups' lower bound of 1 and uses the dictionary for everything else.
+    Numbers and abbreviations without vowels count as one syllable.
+    """
+    total = 0
+    for part in _LETTERS_RE.findall(word):
+        hyphenated = len(_HYPHENATOR.positions(part)) + 1
+        total += max(hyphenated, 1) if len(part) > 3 else max(1, min(2, len(_VOWEL_GROUPS.findall(part))))
+    return max(total, 1)
+
+
+def flesch_amstad(word_list: list[str], sentence_count: int) -> float:
+    """Flesch reading ease for German (Amstad 1978): 180 - ASL - 58.5 * ASW."""
+    if not word_list or sentence_count == 0:
+        return 0.0
+    asl = len(word_list) / sentence_count
+    asw = sum(syllables(w) for w in word_list) / len(word_list)
+    return 180.0 - asl - 58.5 * asw
+
+
+# --- slugs --------------------------------------------------------------------------------
+
+_TRANSLIT = [("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("ẞ", "SS")]
+
+STOP_WORDS = frozenset(
+    "der die das des dem den ein eine einer eines einem einen und oder im in am an auf aus bei "
+    "mit nach von vor zu zum zur für über unter um durch als wie ist sind so auch nicht".split()
+)
+
+
+def slugify(text: str, max_length: int = 75, drop_stop_words: bool = False) -> str:
+    """Lowercase ASCII slug with German transliteration (ä→ae, ß→ss), cut at a word boundary."""
+    stop = sorted(STOP_WORDS) if drop_stop_words else ()
+    return _slugify(text, replacements=_TRANSLIT, max_length=max_length, word_boundary=True,
+                    stopwords=stop, lowercase=True)
+
+
+def content_words(phrase: str) -> list[str]:
+    """The slug parts of a phrase that carry meaning (stop words dropped)."""
+    return [w for w in slugify(phrase).split("-") if w and w not in STOP_WORDS]
+
+
+# --- forms of address ----------------------------------------------------------------------
+
+_DU_RE = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem)\b",
+                    re.IGNORECASE)
+_SIE_RE = re.compile(r"\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
+
+
+def address_violations(sentences: list[str], address: str) -> list[str]:
+    """Words that contradict the brief's form of address ("Sie" or "du")."""
+    found: list[str] = []
+    for sentence in sentences:
+        if address == "Sie":
+            found += [m.group(0) for m in _DU_RE.finditer(sentence)]
+        else:
+            for m in _SIE_RE.finditer(sentence):
+                # A capitalised "Sie"/"Ihre" opening a sentence may be third person; mid-sentence it is formal.
+                if m.start() > 0 or m.group(0) == "Ihnen":
+                    found.append(m.group(0))
+    return found
+
+
+# --- language -----------------------------------------------------------------------------
+
+_DE_FUNCTION = frozenset(
+    "der die das und ist nicht ein eine sie ihr ihre wir mit für auf den dem des von zu im in "
+    "auch sich es wird werden sind bei oder wie aus nur noch als dass durch mehr kann können".split()
+)
+_EN_FUNCTION = frozenset(
+    "the and is are not a an you your we with for on of to in it this that be will by or as "
+    "from at can more have has which their our".split()
+)
+
+
+def looks_german(text: str) -> bool | None:
+    """True/False from function-word counts; None when the text is too short to tell."""
+    tokens = [t.lower() for t in _LETTERS_RE.findall(text)]
+    de = sum(t in _DE_FUNCTION for t in tokens)
+    en = sum(t in _EN_FUNCTION for t in tokens)
+    if de + en < 3:
+        return None
+    return de >= en

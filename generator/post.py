@@ -1,0 +1,215 @@
+"""A post as the user pastes it, and the measured view of it that every check reads.
+
+A post file is either plain block markup (.html) or a document in the seed's layout:
+`**SEO Title**: …`, `**Meta Description**: …`, `**URL Slug**: …`, then the WordPress content,
+optionally followed by a `## Verification Checklist`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel
+from selectolax.lexbor import LexborHTMLParser
+
+from . import german
+from .blocks import Block, parse_blocks
+from .errors import InputError
+
+
+class Post(BaseModel):
+    """The parts of a post a user copies into WordPress."""
+
+    markup: str
+    seo_title: str | None = None
+    meta_description: str | None = None
+    slug: str | None = None
+    checklist: list[str] = []  # claim lines of a "Verification Checklist", as written
+
+
+# --- reading a post file ---------------------------------------------------------------------
+
+_FIELD = re.compile(r"^\s*\*\*(?P<label>[^*]+)\*\*\s*:\s*(?P<value>.*?)\s*$")
+_LABELS = {"seo title": "seo_title", "meta description": "meta_description", "url slug": "slug", "slug": "slug"}
+_CHECK_LINE = re.compile(r"^\s*[-*]\s*\[[ xX]\]\s*(?P<claim>.+?)\s*$")
+
+
+def parse_document(text: str) -> Post:
+    lines = text.splitlines()
+    fields: dict[str, str] = {}
+    content: list[str] = []
+    checklist: list[str] = []
+    mode = "head"
+    for line in lines:
+        heading = line.strip().lower()
+        if heading.startswith("## ") or heading.startswith("# "):
+            if "checklist" in heading:
+                mode = "checklist"
+                continue
+            if "wordpress content" in heading or "content" == heading.lstrip("# "):
+                mode = "content"
+                continue
+            if mode == "content" and not line.lstrip().startswith("<"):
+                mode = "tail"
+        if mode == "head":
+            m = _FIELD.match(line)
+            if m and m["label"].strip().lower() in _LABELS:
+                fields[_LABELS[m["label"].strip().lower()]] = m["value"]
+        elif mode == "content":
+            if line.strip() == "---":
+                mode = "tail"
+                continue
+            content.append(line)
+        elif mode == "checklist":
+            m = _CHECK_LINE.match(line)
+            if m:
+                checklist.append(m["claim"])
+    return Post(markup="\n".join(content).strip("\n") + "\n", checklist=checklist, **fields)
+
+
+def read_post(path: str | Path) -> Post:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(path), None, "file not found", "give the path to a post .html or .md/.txt") from None
+    except OSError as e:
+        raise InputError(str(path), None, f"cannot read: {e.strerror}") from None
+    if b"\x00" in data:
+        raise InputError(str(path), None, "is a binary file, not a post")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(str(path), None, "is not UTF-8 text") from None
+    if "<!-- wp:" not in text:
+        raise InputError(str(path), None, "holds no WordPress blocks",
+                         "a post is block markup or a document with a WordPress content section")
+    if re.search(r"^\s*##\s.*content", text, re.IGNORECASE | re.MULTILINE) or _FIELD.search(text):
+        return parse_document(text)
+    return Post(markup=text)
+
+
+# --- the measured view -----------------------------------------------------------------------
+
+@dataclass
+class Link:
+    href: str
+    text: str
+    rel: frozenset[str]
+    target: str | None
+    section: str
+    element: int  # index into Document.elements
+
+
+@dataclass
+class Element:
+    kind: str  # heading | paragraph | list | spacer | other
+    block: Block
+    text: str
+    section: str
+    level: int | None = None
+    links: list[Link] = field(default_factory=list)
+    root: object = None  # the parsed HTML (selectolax node) of the block, for checks that need tags
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return german.split_sentences(self.text)
+
+    @cached_property
+    def word_list(self) -> list[str]:
+        return german.words(self.text)
+
+
+INTRO = "Einleitung"
+_TEXT_BLOCKS = {"core/paragraph": "paragraph", "core/heading": "heading", "core/list": "list",
+                "core/quote": "paragraph", "core/spacer": "spacer"}
+
+
+def _html_root(html: str):
+    return LexborHTMLParser(html).body
+
+
+def _visible_text(node) -> str:
+    items = node.css("li")
+    if items:
+        return "\n".join(" ".join(li.text(deep=True).split()) for li in items)
+    return " ".join(node.text(deep=True).split())
+
+
+class Document:
+    """A post parsed once: blocks, elements in reading order, sections, links, text."""
+
+    def __init__(self, post: Post):
+        self.post = post
+        parsed = parse_blocks(post.markup)
+        self.blocks = parsed.blocks
+        self.problems = parsed.problems
+        self.elements: list[Element] = []
+        self.links: list[Link] = []
+        section = INTRO
+        for block in self.blocks:
+            if block.name is None:
+                continue
+            kind = _TEXT_BLOCKS.get(block.name, "other")
+            root = _html_root(block.raw)
+            level = None
+            if kind == "heading" and root is not None:
+                tag = root.css_first("h1, h2, h3, h4, h5, h6")
+                level = int(tag.tag[1]) if tag is not None else int(block.attrs.get("level", 2))
+                if level == 2:
+                    section = " ".join(tag.text().split()) if tag is not None else section
+            text = _visible_text(root) if kind != "spacer" else ""
+            el = Element(kind=kind, block=block, text=text, section=section, level=level, root=root)
+            if kind != "spacer":
+                for a in root.css("a"):
+                    rel = frozenset((a.attributes.get("rel") or "").lower().split())
+                    link = Link(href=(a.attributes.get("href") or "").strip(), text=" ".join(a.text().split()),
+                                rel=rel, target=a.attributes.get("target"), section=section,
+                                element=len(self.elements))
+                    el.links.append(link)
+                    self.links.append(link)
+            self.elements.append(el)
+
+    # Visible text is what a reader sees: headings, paragraphs, lists (H1 included, as pasted).
+    @cached_property
+    def text_elements(self) -> list[Element]:
+        return [e for e in self.elements if e.kind in ("heading", "paragraph", "list", "other") and e.text]
+
+    @cached_property
+    def text(self) -> str:
+        return "\n".join(e.text for e in self.text_elements)
+
+    @cached_property
+    def word_list(self) -> list[str]:
+        return [w for e in self.text_elements for w in e.word_list]
+
+    @cached_property
+    def paragraphs(self) -> list[Element]:
+        return [e for e in self.elements if e.kind == "paragraph"]
+
+    @cached_property
+    def headings(self) -> list[Element]:
+        return [e for e in self.elements if e.kind == "heading"]
+
+    @cached_property
+    def h1(self) -> str | None:
+        h1s = [e.text for e in self.headings if e.level == 1]
+        return h1s[0] if h1s else None
+
+    @cached_property
+    def sections(self) -> list[str]:
+        seen: list[str] = []
+        for e in self.elements:
+            if e.section not in seen:
+                seen.append(e.section)
+        return seen
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return [s for e in self.text_elements if e.kind != "heading" for s in e.sentences]
+
+    def section_text(self, section: str) -> str:
+        return "\n".join(e.text for e in self.text_elements if e.section == section)

@@ -1,0 +1,588 @@
+"""A small fake OpenAI-compatible chat-completions server for tests and benchmarks.
+
+Stdlib only.  The server runs an asyncio event loop in a background thread, so a
+single instance handles many concurrent (keep-alive) connections; per-request
+latency is an ``await asyncio.sleep`` and never blocks other requests.
+
+Endpoints (the ``/v1`` prefix is optional):
+
+* ``POST /v1/chat/completions`` -> ``chat.completion`` JSON (or SSE when ``"stream": true``)
+* ``GET  /v1/models`` and ``GET /v1/models/{id}``
+
+Example::
+
+    with FakeOpenAI(lambda body: "Hallo Welt.", latency=0.05) as fake:
+        client = openai.OpenAI(base_url=fake.url, api_key="test", max_retries=0)
+        r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+        assert r.choices[0].message.content == "Hallo Welt."
+        assert fake.requests[0]["_fault"] is None
+
+Fault names (``faults`` / ``faults_script``):
+
+``"429"``  status 429, headers ``Retry-After: 0`` and ``retry-after-ms: 10``
+``"500"``, ``"502"``, ``"503"``  server error with OpenAI error JSON
+``"hang"``  sleep ``hang_seconds`` before answering normally (client should time out)
+``"drop"``  close the connection without sending any response
+``"truncated_json"``  status 200, content-type JSON, body cut in half (invalid JSON)
+``"empty"``  valid completion with content ``""``
+``"fenced"``  content wrapped as ``"Hier ist der Abschnitt:\\n```\\n<content>\\n```"``
+``"length"``  finish_reason ``"length"`` and content cut in half
+``"english"``  English content
+``"refusal"``  German refusal sentence
+
+``requests`` holds a copy of every parsed chat-completion body plus ``"_fault"`` (injected fault
+name or None) and ``"_status"`` (HTTP status sent; None for "drop" or a hang cancelled by stop).
+Requests rejected for a missing/wrong key (401) are not recorded and consume no fault.  The
+responder gets the original body, runs on the server's event-loop thread (one call at a time;
+it may also be ``async def``) and may raise ``FakeHTTPError`` to send any error status.
+A ``json_schema`` request rejected because ``json_schema_supported=False`` is recorded with
+``_status`` 400 and consumes no fault.
+
+Error faults (429/5xx) and "drop" are answered immediately, without ``latency``
+and without taking a ``max_concurrent`` slot; "hang" and the content faults go
+through the normal (semaphore + latency) path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = [
+    "FakeOpenAI",
+    "FakeHTTPError",
+    "ALL_FAULTS",
+    "DEFAULT_FAULTS",
+    "DEFAULT_REPLY",
+    "ENGLISH_REPLY",
+    "REFUSAL_REPLY",
+    "sample_from_schema",
+]
+
+DEFAULT_FAULTS: tuple[str, ...] = ("429", "500", "hang", "drop", "truncated_json", "empty", "fenced")
+ALL_FAULTS: tuple[str, ...] = (
+    "429", "500", "502", "503", "hang", "drop", "truncated_json",
+    "empty", "fenced", "length", "english", "refusal",
+)
+DEFAULT_REPLY = "Dies ist ein kurzer deutscher Beispieltext über das gewünschte Thema."
+ENGLISH_REPLY = "Here is the section you asked for. It covers the topic in detail."
+REFUSAL_REPLY = "Es tut mir leid, aber dabei kann ich nicht helfen."
+
+_REASONS = {
+    200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+    413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
+    502: "Bad Gateway", 503: "Service Unavailable",
+}
+_ERROR_FAULTS = {
+    "429": (429, "Rate limit reached for requests. Please try again in 10ms.", "requests", "rate_limit_exceeded"),
+    "500": (500, "The server had an error while processing your request. Sorry about that!", "server_error", None),
+    "502": (502, "Bad gateway.", "server_error", None),
+    "503": (503, "The engine is currently overloaded, please try again later.", "server_error", None),
+}
+_MAX_BODY = 32 * 1024 * 1024
+
+
+class FakeHTTPError(Exception):
+    """Raise from a responder to make the server answer with an OpenAI-shaped error."""
+
+    def __init__(self, status: int, message: str = "error", *, type: str = "invalid_request_error",
+                 code: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.type, self.code = status, message, type, code
+        self.headers = headers or {}
+
+
+def _error_body(message: str, type_: str, code: str | None = None, param: str | None = None) -> dict:
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def _tokens(text: str) -> int:
+    return max(1, len(text) // 4)
+
+
+def _message_text(messages: Any) -> str:
+    parts: list[str] = []
+    if isinstance(messages, list):
+        for m in messages:
+            content = m.get("content") if isinstance(m, dict) else None
+            if isinstance(content, str):
+                parts.append(content)
+            elif isinstance(content, list):
+                parts.extend(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return "\n".join(parts)
+
+
+def sample_from_schema(schema: Any, root: Any = None, depth: int = 0) -> Any:
+    """Produce a small instance of a JSON schema (used by the default responder)."""
+    root = schema if root is None else root
+    if not isinstance(schema, dict) or depth > 12:
+        return DEFAULT_REPLY
+    if "$ref" in schema:
+        ref = schema["$ref"]
+        node: Any = root
+        if isinstance(ref, str) and ref.startswith("#/"):
+            for part in ref[2:].split("/"):
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+        return sample_from_schema(node, root, depth + 1)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            options = [s for s in schema[key] if not (isinstance(s, dict) and s.get("type") == "null")]
+            return sample_from_schema((options or schema[key])[0], root, depth + 1)
+    typ = schema.get("type")
+    if isinstance(typ, list):
+        typ = next((t for t in typ if t != "null"), "null")
+    if typ == "object" or (typ is None and "properties" in schema):
+        return {k: sample_from_schema(v, root, depth + 1) for k, v in (schema.get("properties") or {}).items()}
+    if typ == "array":
+        n = max(int(schema.get("minItems", 0) or 0), 2)
+        if schema.get("maxItems") is not None:
+            n = min(n, int(schema["maxItems"]))
+        return [sample_from_schema(schema.get("items", {}), root, depth + 1) for _ in range(n)]
+    if typ == "integer":
+        return int(schema.get("minimum", 1))
+    if typ == "number":
+        return float(schema.get("minimum", 1.0))
+    if typ == "boolean":
+        return True
+    if typ == "null":
+        return None
+    return DEFAULT_REPLY
+
+
+def default_responder(body: dict) -> str:
+    rf = body.get("response_format")
+    if isinstance(rf, dict):
+        if rf.get("type") == "json_schema":
+            schema = (rf.get("json_schema") or {}).get("schema") or {}
+            return json.dumps(sample_from_schema(schema), ensure_ascii=False)
+        if rf.get("type") == "json_object":
+            return json.dumps({"text": DEFAULT_REPLY}, ensure_ascii=False)
+    return DEFAULT_REPLY
+
+
+class _Drop(Exception):
+    pass
+
+
+class FakeOpenAI:
+    """Fake OpenAI-compatible server; see module docstring."""
+
+    def __init__(
+        self,
+        responder: Callable[[dict], str] | None = None,
+        *,
+        latency: float = 0.0,
+        max_concurrent: int | None = None,
+        fault_rate: float = 0.0,
+        faults: Sequence[str] = DEFAULT_FAULTS,
+        seed: int = 0,
+        hang_seconds: float = 30.0,
+        require_key: str | None = None,
+        json_schema_supported: bool = True,
+        faults_script: Sequence[str | None] | None = None,
+        model_ids: Sequence[str] = ("fake-model",),
+    ) -> None:
+        for f in list(faults) + [f for f in (faults_script or []) if f is not None]:
+            if f not in ALL_FAULTS:
+                raise ValueError(f"unknown fault {f!r}; known: {ALL_FAULTS}")
+        self.responder = responder or default_responder
+        self.latency = latency
+        self.max_concurrent = max_concurrent
+        self.fault_rate = fault_rate
+        self.faults = tuple(faults)
+        self.hang_seconds = hang_seconds
+        self.require_key = require_key
+        self.json_schema_supported = json_schema_supported
+        self.faults_script: list[str | None] = list(faults_script or [])
+        self.model_ids = tuple(model_ids)
+        self._rng = random.Random(seed)
+
+        self.requests: list[dict] = []
+        self.peak_concurrency = 0
+        self.in_flight = 0
+        self.fault_counts: dict[str, int] = {}
+        self.url = ""
+        self.host = "127.0.0.1"
+        self.port = 0
+
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._sem: asyncio.Semaphore | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> "FakeOpenAI":
+        if self._thread is not None:
+            raise RuntimeError("already started")
+        self._ready.clear()
+        self._thread = threading.Thread(target=self._run, name="FakeOpenAI", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("FakeOpenAI did not start")
+        if self._startup_error is not None:
+            self._thread.join(5)
+            self._thread = None
+            raise RuntimeError("FakeOpenAI failed to start") from self._startup_error
+        return self
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        try:
+            fut = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
+            fut.result(10)
+        except Exception:
+            pass
+        try:
+            loop.call_soon_threadsafe(loop.stop)
+        except RuntimeError:
+            pass
+        thread.join(10)
+        self._thread = None
+        self._loop = None
+
+    def __enter__(self) -> "FakeOpenAI":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget recorded requests and counters (not the RNG state or script)."""
+        with self._lock:
+            self.requests.clear()
+            self.peak_concurrency = 0
+            self.fault_counts.clear()
+
+    @property
+    def completions(self) -> list[dict]:
+        """Recorded requests that got a healthy (non-fault, 200) answer."""
+        with self._lock:
+            return [r for r in self.requests if r.get("_fault") is None and r.get("_status") == 200]
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._startup())
+        except BaseException as e:  # pragma: no cover - port binding problems
+            self._startup_error = e
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for t in pending:
+                    t.cancel()
+                if pending:
+                    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
+    async def _startup(self) -> None:
+        if self.max_concurrent is not None:
+            self._sem = asyncio.Semaphore(self.max_concurrent)
+        self._server = await asyncio.start_server(self._on_connection, self.host, 0, backlog=2048)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://{self.host}:{self.port}/v1"
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for w in list(self._writers):
+            try:
+                w.transport.abort()
+            except Exception:
+                pass
+        tasks = [t for t in self._tasks if not t.done()]
+        for t in tasks:
+            t.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
+        if self._server is not None:
+            try:
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+            except Exception:
+                pass
+
+    # ------------------------------------------------------------------ HTTP plumbing
+    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self._writers.add(writer)
+        try:
+            while True:
+                req = await self._read_request(reader)
+                if req is None:
+                    break
+                method, path, headers, body = req
+                try:
+                    keep = await self._dispatch(method, path, headers, body, writer)
+                except _Drop:
+                    writer.transport.abort()
+                    break
+                if not keep or headers.get("connection", "").lower() == "close":
+                    break
+        except (asyncio.CancelledError, ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        except Exception:  # never let a handler bug kill the loop
+            pass
+        finally:
+            self._tasks.discard(task)
+            self._writers.discard(writer)
+            try:
+                writer.close()
+            except Exception:
+                pass
+
+    async def _read_request(self, reader: asyncio.StreamReader):
+        line = await reader.readline()
+        while line in (b"\r\n", b"\n"):
+            line = await reader.readline()
+        if not line:
+            return None
+        try:
+            method, target, _version = line.decode("latin-1").split(None, 2)
+        except ValueError:
+            return None
+        headers: dict[str, str] = {}
+        while True:
+            h = await reader.readline()
+            if not h or h in (b"\r\n", b"\n"):
+                break
+            k, _, v = h.decode("latin-1").partition(":")
+            headers[k.strip().lower()] = v.strip()
+        body = b""
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size_line = await reader.readline()
+                size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(await reader.readexactly(size))
+                await reader.readline()
+            body = b"".join(chunks)
+        elif headers.get("content-length"):
+            n = int(headers["content-length"])
+            if n > _MAX_BODY:
+                return None
+            body = await reader.readexactly(n)
+        path = target.split("?", 1)[0]
+        return method.upper(), path, headers, body
+
+    async def _send(self, writer: asyncio.StreamWriter, status: int, payload: bytes | dict,
+                    headers: dict[str, str] | None = None, content_type: str = "application/json") -> None:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+        head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}",
+                f"Content-Type: {content_type}",
+                f"Content-Length: {len(data)}",
+                f"x-request-id: req_{uuid.uuid4().hex[:16]}"]
+        for k, v in (headers or {}).items():
+            head.append(f"{k}: {v}")
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
+        await writer.drain()
+
+    # ------------------------------------------------------------------ request handling
+    def _norm_path(self, path: str) -> str:
+        path = path.rstrip("/") or "/"
+        return path[3:] if path.startswith("/v1/") else path
+
+    async def _dispatch(self, method: str, path: str, headers: dict[str, str], raw: bytes,
+                        writer: asyncio.StreamWriter) -> bool:
+        p = self._norm_path(path)
+        if self.require_key is not None and headers.get("authorization", "") != f"Bearer {self.require_key}":
+            await self._send(writer, 401, _error_body(
+                "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
+                "invalid_request_error", "invalid_api_key"))
+            return True
+        if p == "/models" or p.startswith("/models/"):
+            if method != "GET":
+                await self._send(writer, 405, _error_body("Method not allowed", "invalid_request_error"))
+                return True
+            now = int(time.time())
+            models = [{"id": m, "object": "model", "created": now, "owned_by": "genpost-fake"} for m in self.model_ids]
+            if p == "/models":
+                await self._send(writer, 200, {"object": "list", "data": models})
+            else:
+                mid = p[len("/models/"):]
+                await self._send(writer, 200, {"id": mid, "object": "model", "created": now, "owned_by": "genpost-fake"})
+            return True
+        if p != "/chat/completions":
+            await self._send(writer, 404, _error_body(f"Invalid URL ({method} {path})", "invalid_request_error"))
+            return True
+        if method != "POST":
+            await self._send(writer, 405, _error_body("Method not allowed", "invalid_request_error"))
+            return True
+        try:
+            body = json.loads(raw.decode("utf-8"))
+            if not isinstance(body, dict):
+                raise ValueError("body is not an object")
+        except Exception as e:
+            await self._send(writer, 400, _error_body(f"We could not parse the JSON body of your request. ({e})",
+                                                      "invalid_request_error"))
+            return True
+        record = dict(body)
+        record["_fault"] = None
+        record["_status"] = None
+        with self._lock:
+            self.requests.append(record)
+
+        rf = body.get("response_format")
+        if (not self.json_schema_supported and isinstance(rf, dict) and rf.get("type") == "json_schema"):
+            record["_status"] = 400
+            await self._send(writer, 400, _error_body(
+                "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+                "invalid_request_error", None, "response_format"))
+            return True
+        if not isinstance(body.get("messages"), list):
+            record["_status"] = 400
+            await self._send(writer, 400, _error_body("Missing required parameter: 'messages'.",
+                                                      "invalid_request_error", "missing_required_parameter",
+                                                      "messages"))
+            return True
+
+        fault = self._next_fault()
+        record["_fault"] = fault
+        if fault is not None:
+            with self._lock:
+                self.fault_counts[fault] = self.fault_counts.get(fault, 0) + 1
+
+        if fault in _ERROR_FAULTS:
+            status, msg, typ, code = _ERROR_FAULTS[fault]
+            extra = {"Retry-After": "0", "retry-after-ms": "10"} if fault == "429" else {}
+            record["_status"] = status
+            await self._send(writer, status, _error_body(msg, typ, code), extra)
+            return True
+        if fault == "drop":
+            raise _Drop()
+
+        if self._sem is not None:
+            async with self._sem:
+                return await self._complete(body, record, fault, writer)
+        return await self._complete(body, record, fault, writer)
+
+    def _next_fault(self) -> str | None:
+        with self._lock:
+            if self.faults_script:
+                return self.faults_script.pop(0)
+            if self.fault_rate > 0 and self.faults and self._rng.random() < self.fault_rate:
+                return self._rng.choice(self.faults)
+        return None
+
+    async def _complete(self, body: dict, record: dict, fault: str | None, writer: asyncio.StreamWriter) -> bool:
+        with self._lock:
+            self.in_flight += 1
+            self.peak_concurrency = max(self.peak_concurrency, self.in_flight)
+        try:
+            if self.latency > 0:
+                await asyncio.sleep(self.latency)
+            if fault == "hang":
+                await asyncio.sleep(self.hang_seconds)
+            try:
+                content = self.responder(body)
+                if inspect.isawaitable(content):
+                    content = await content
+            except FakeHTTPError as e:
+                record["_status"] = e.status
+                await self._send(writer, e.status, _error_body(e.message, e.type, e.code), e.headers)
+                return True
+            except Exception as e:
+                record["_status"] = 500
+                await self._send(writer, 500, _error_body(f"responder failed: {type(e).__name__}: {e}",
+                                                          "server_error"))
+                return True
+            content = "" if content is None else str(content)
+            finish = "stop"
+            if fault == "empty":
+                content = ""
+            elif fault == "fenced":
+                content = f"Hier ist der Abschnitt:\n```\n{content}\n```"
+            elif fault == "length":
+                content = content[: len(content) // 2]
+                finish = "length"
+            elif fault == "english":
+                content = ENGLISH_REPLY
+            elif fault == "refusal":
+                content = REFUSAL_REPLY
+
+            prompt_tokens = _tokens(_message_text(body.get("messages")))
+            completion_tokens = _tokens(content)
+            cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+            created = int(time.time())
+            model = body.get("model") or "fake-model"
+            usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                     "total_tokens": prompt_tokens + completion_tokens}
+            record["_status"] = 200
+            if body.get("stream"):
+                await self._send_stream(writer, cid, created, model, content, finish, usage, body, fault)
+                return False
+            payload = {
+                "id": cid, "object": "chat.completion", "created": created, "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None},
+                             "logprobs": None, "finish_reason": finish}],
+                "usage": usage, "system_fingerprint": "fp_fake",
+            }
+            if fault == "truncated_json":
+                data = json.dumps(payload, ensure_ascii=False).encode()
+                await self._send(writer, 200, data[: len(data) // 2])
+                return True
+            await self._send(writer, 200, payload)
+            return True
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    async def _send_stream(self, writer, cid, created, model, content, finish, usage, body, fault) -> None:
+        head = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                "Connection: close\r\n\r\n")
+        writer.write(head.encode())
+
+        def chunk(delta: dict, fr: str | None, with_usage: bool = False) -> bytes:
+            obj: dict[str, Any] = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+                                   "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": fr}]}
+            if with_usage:
+                obj["choices"] = []
+                obj["usage"] = usage
+            return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n".encode()
+
+        writer.write(chunk({"role": "assistant", "content": ""}, None))
+        step = max(1, len(content) // 4)
+        for i in range(0, len(content), step):
+            writer.write(chunk({"content": content[i:i + step]}, None))
+            await writer.drain()
+            if fault == "truncated_json" and i >= len(content) // 2:
+                writer.write(b"data: {\"id\": \"" + cid.encode())
+                await writer.drain()
+                return
+        writer.write(chunk({}, finish))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            writer.write(chunk({}, None, with_usage=True))
+        writer.write(b"data: [DONE]\n\n")
+        await writer.drain()

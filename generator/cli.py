@@ -17,6 +17,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import GenpostError, InputError
+from .llm import DEFAULT_MODEL
 
 app = typer.Typer(
     add_completion=False,
@@ -27,13 +28,13 @@ app = typer.Typer(
     help="Write German SEO blog posts for WordPress with an LLM, and prove with a checker that each meets its brief.",
 )
 # Logs and CI are not terminals; give tables room there instead of rich's 80 columns.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+out_console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"genpost {__version__}")
+        out_console.print(f"genpost {__version__}")
         raise typer.Exit(0)
 
 
@@ -46,23 +47,112 @@ def fail(error: GenpostError) -> None:
 def main_job(
     ctx: typer.Context,
     brief: Optional[Path] = typer.Option(None, "--brief", "-b", help="The brief (YAML) of the post to generate."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Use the built-in mock LLM: offline, free, reproducible."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; the post goes to OUT/<slug>/."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", envvar="GENPOST_MODEL",
+                                        help=f"Model name (env GENPOST_MODEL; default {DEFAULT_MODEL}; 'mock' = --dry-run)."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL",
+                                           help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL)."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
+                                          help="API key (env OPENAI_API_KEY). Never written to disk."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the mock LLM, for reproducible dry runs."),
+    max_rounds: int = typer.Option(4, "--max-rounds", min=0, help="Repair rounds at most."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where LLM answers are kept (default OUT/.cache)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not keep or reuse LLM answers."),
+    timeout: float = typer.Option(120.0, "--timeout", min=1.0, help="Seconds to wait for one LLM answer."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every LLM call: model, tokens, latency, retries."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
-    """Generate a post from BRIEF (no subcommand), or run a subcommand."""
+    """Generate a post from BRIEF (no subcommand), or run a subcommand.
+
+    Exit codes: 0 every error-level check passes, 1 some fail (files written all the same),
+    2 bad input, 3 the LLM could not be reached or refused the request.
+    """
+    if verbose:
+        _logging()
     if ctx.invoked_subcommand is not None:
+        ctx.obj = {"verbose": verbose}
         return
     if brief is None:
-        out.print(ctx.get_help())
+        out_console.print(ctx.get_help())
         raise typer.Exit(2)
     try:
         from .brief import load_brief
 
-        load_brief(brief)
+        b = load_brief(brief)
+        settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache)
+        check_out_dir(out)
     except GenpostError as e:
         fail(e)
-    err.print("genpost: generation is not implemented yet; use 'genpost check' to check a post", markup=False)
-    raise typer.Exit(2)
+    raise typer.Exit(_generate_one(b, settings, out, max_rounds))
+
+
+def _logging() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+
+
+def check_out_dir(out: Path) -> None:
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise InputError("--out", None, f"the parent folder {parent} does not exist", "create it or choose another --out")
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", None, f"{out} is a file, not a folder")
+
+
+def llm_settings(dry_run: bool, model: str | None, base_url: str | None, api_key: str | None, seed: int,
+                 timeout: float, out: Path, cache_dir: Path | None, no_cache: bool):
+    from .llm import MOCK, LLMSettings
+
+    name = MOCK if dry_run else (model or DEFAULT_MODEL)
+    if name != MOCK and not api_key:
+        local = base_url and any(h in base_url for h in ("127.0.0.1", "localhost", "[::1]"))
+        if not local:
+            raise InputError("genpost", None, "no API key",
+                             "set OPENAI_API_KEY or pass --api-key, or try it offline with --dry-run")
+        api_key = "local"  # local servers (Ollama, vLLM) accept any key
+    return LLMSettings(model=name, base_url=base_url, api_key=api_key, seed=seed, timeout=timeout,
+                       cache_dir=None if no_cache else (cache_dir or out / ".cache"))
+
+
+def _generate_one(brief, settings, out: Path, max_rounds: int) -> int:
+    import asyncio
+
+    from .llm import make_client
+    from .pipeline import GenerationFailed
+    from .run import produce
+
+    client = make_client(settings)
+
+    def progress(message: str) -> None:
+        err.print(f"[dim]genpost:[/] {message}")
+
+    async def go():
+        try:
+            return await produce(brief, client, out, max_rounds=max_rounds, progress=progress)
+        finally:
+            await client.aclose()
+
+    try:
+        folder, result = asyncio.run(go())
+    except GenerationFailed as e:
+        err.print(f"genpost: {e}; the work so far is in {getattr(e, 'folder', out)}", markup=False)
+        return 3
+    except KeyboardInterrupt:
+        err.print(f"genpost: interrupted; LLM answers received so far are kept in {settings.cache_dir or 'memory only'}"
+                  " and a rerun reuses them", markup=False)
+        return 130
+    report = result.report
+    u = client.usage
+    cost = "n/a" if u.cost_usd is None else f"${u.cost_usd:.4f}"
+    verdict = "[green]passes[/]" if report.passed else "[red]fails[/]"
+    out_console.print(f"{folder}/post.md {verdict} every error-level check" if report.passed else
+                      f"{folder}/post.md {verdict}: {', '.join(report.failing_ids())}")
+    out_console.print(f"  {len(result.rounds)} repair rounds, {u.calls} LLM calls ({u.cached} cached), "
+                      f"{u.tokens} tokens, {cost}, {len(report.warnings)} warnings; model {client.model.name}")
+    return 0 if report.passed else 1
 
 
 def _short(value: object) -> str:
@@ -115,9 +205,9 @@ def check_cmd(
                                      "checks": [r.model_dump() for r in report.results]},
                                     ensure_ascii=False, indent=2) + "\n")
     else:
-        out.print(_results_table(report, f"{post}"))
+        out_console.print(_results_table(report, f"{post}"))
         verdict = "[green]passes[/]" if report.passed else "[red]fails[/]"
-        out.print(f"{post} {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+        out_console.print(f"{post} {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings")
     raise typer.Exit(0 if report.passed else 1)
 
 

@@ -13,6 +13,18 @@ def _absent(id: str, name: str, what: str) -> CheckResult:
     return result(id, name, False, None, "", f"not measured: the file has no {what}", severity="warning")
 
 
+def seo_title_failures(title: str, brief: Brief) -> list[str]:
+    t = brief.targets
+    return ([] if len(title) <= t.seo_title_max_chars else ["seo_title.length"]) + (
+        [] if count_keyword(title, brief.keyword) else ["seo_title.keyword"])
+
+
+def meta_failures(desc: str, brief: Brief) -> list[str]:
+    t = brief.targets
+    return ([] if t.meta_description_min_chars <= len(desc) <= t.meta_description_max_chars else ["meta.length"]) + (
+        [] if count_keyword(desc, brief.keyword) else ["meta.keyword"])
+
+
 @check
 def meta_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     t, kw = brief.targets, brief.keyword

@@ -9,7 +9,8 @@ from ..german import words
 from ..post import Document
 from . import CheckResult, check, result
 
-OPENING_MAX = 3  # the same two-word opening in more sentences than this
+OPENING_MAX = 3  # the same two-word opening in more sentences than this, or than 5 % of them
+OPENING_SHARE = 0.05
 PHRASE_MAX = 2  # the same five-word phrase more often than this
 
 
@@ -32,11 +33,12 @@ def repetition_checks(doc: Document, brief: Brief) -> list[CheckResult]:
             # Phrases that merely contain the keyword are the keyword's job, not repetition.
             if not any(i <= s <= i + 5 - k for s in starts):
                 phrases[tuple(ws[i:i + 5])] += 1
-    repeated_openings = {o: n for o, n in openings.items() if n > OPENING_MAX}
+    opening_max = max(OPENING_MAX, int(OPENING_SHARE * len(doc.sentences)))
+    repeated_openings = {o: n for o, n in openings.items() if n > opening_max}
     repeated_phrases = {" ".join(p): n for p, n in phrases.items() if n > PHRASE_MAX}
     return [
         result("repetition.openings", "Varied sentence openings", not repeated_openings, repeated_openings,
-               f"no opening more than {OPENING_MAX}×",
+               f"no opening more than {opening_max}×",
                "sentence openings vary" if not repeated_openings
                else "; ".join(f"“{o} …” {n}×" for o, n in sorted(repeated_openings.items(), key=lambda x: -x[1])[:5]),
                severity="warning"),

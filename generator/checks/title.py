@@ -53,6 +53,31 @@ def numbered_sections(doc: Document) -> list[int]:
     return out
 
 
+def _has_power_word(title: str, brief: Brief) -> bool:
+    return bool(power_words_in(title, brief))
+
+
+def _has_number(title: str, brief: Brief) -> bool:
+    return title_number(title, brief.year) is not None
+
+
+def _has_year(title: str, brief: Brief) -> bool:
+    return str(brief.year) in re.findall(r"\d{4}", title)
+
+
+def enabled_rules(brief: Brief) -> dict[str, object]:
+    """The title rules the brief asks for: check id -> predicate(title, brief)."""
+    rules = {"title.power_word": (brief.title.power_word, _has_power_word),
+             "title.number": (brief.title.number, _has_number),
+             "title.year": (brief.title.year, _has_year)}
+    return {rule_id: fn for rule_id, (on, fn) in rules.items() if on}
+
+
+def title_rule_failures(title: str, brief: Brief) -> list[str]:
+    """Ids of the title rules a candidate title breaks (used to pick titles before rendering)."""
+    return [rule_id for rule_id, fn in enabled_rules(brief).items() if not fn(title, brief)]
+
+
 @check
 def title_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     rules = brief.title

@@ -1,0 +1,51 @@
+"""The LLM layer: one Model interface; the OpenAI-compatible model and the mock are made the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from .base import Message, Model, Request, Response
+from .cache import AnswerCache
+from .client import Limiter, LLMClient, Usage
+from .retry import RetryPolicy
+
+MOCK = "mock"
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+class LLMSettings(BaseModel):
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = None
+    seed: int = 1
+    timeout: float = 120.0
+    cache_dir: Path | None = None  # None: no cache
+    retry: RetryPolicy = RetryPolicy()
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    def __repr__(self) -> str:  # never show the key
+        return f"LLMSettings(model={self.model!r}, base_url={self.base_url!r})"
+
+
+def make_model(settings: LLMSettings) -> Model:
+    if settings.model == MOCK:
+        from .mock import MockModel
+
+        return MockModel(seed=settings.seed)
+    from .openai import OpenAIModel
+
+    return OpenAIModel(settings.model, api_key=settings.api_key or "", base_url=settings.base_url,
+                       timeout=settings.timeout)
+
+
+def make_client(settings: LLMSettings, limiter: Limiter | None = None) -> LLMClient:
+    model = make_model(settings)
+    cache = AnswerCache(settings.cache_dir) if settings.cache_dir and model.paid else None
+    return LLMClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
+
+
+__all__ = ["LLMSettings", "LLMClient", "Limiter", "Usage", "Model", "Request", "Response", "Message",
+           "make_model", "make_client", "MOCK", "DEFAULT_MODEL"]

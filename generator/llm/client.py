@@ -1,0 +1,127 @@
+"""What the pipeline talks to: a model behind the answer cache, the shared limiter and the retry
+policy, with every call counted (calls, tokens, cost, retries, latency) and logged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from .base import Model, Request, Response
+from .cache import AnswerCache
+from .errors import FatalError, TransientError
+from .pricing import estimate_cost
+from .retry import RetryPolicy, with_retries
+
+log = logging.getLogger("genpost.llm")
+
+
+class Limiter:
+    """Requests per minute and concurrent requests, shared by every post of a batch."""
+
+    def __init__(self, rpm: int | None = None, max_concurrent: int | None = None):
+        self.rpm = rpm
+        self._sem = asyncio.Semaphore(max_concurrent) if max_concurrent else None
+        self._starts: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> "Limiter":
+        if self._sem:
+            await self._sem.acquire()
+        if self.rpm:
+            async with self._lock:
+                while True:
+                    now = time.monotonic()
+                    while self._starts and now - self._starts[0] >= 60.0:
+                        self._starts.popleft()
+                    if len(self._starts) < self.rpm:
+                        self._starts.append(now)
+                        break
+                    await asyncio.sleep(60.0 - (now - self._starts[0]))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._sem:
+            self._sem.release()
+
+
+class Usage(BaseModel):
+    calls: int = 0  # answers used, cached ones included
+    requests: int = 0  # requests sent to the endpoint, retries included
+    cached: int = 0
+    retries: int = 0
+    retry_reasons: dict[str, int] = {}
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = 0.0
+    llm_seconds: float = 0.0
+    bad_answers: dict[str, int] = {}  # kind -> count (empty, truncated, english, …)
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass
+class LLMClient:
+    model: Model
+    cache: AnswerCache | None = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    limiter: Limiter | None = None
+    usage: Usage = field(default_factory=Usage)
+
+    async def ask(self, request: Request) -> Response:
+        if self.cache is not None:
+            hit = self.cache.get(self.model.name, request)
+            if hit is not None:
+                self._count(hit, request)
+                return hit
+        retries = 0
+
+        def on_retry(reason: str) -> None:
+            nonlocal retries
+            retries += 1
+            self.usage.retries += 1
+            key = reason.split(" (")[0]
+            self.usage.retry_reasons[key] = self.usage.retry_reasons.get(key, 0) + 1
+
+        async def once() -> Response:
+            self.usage.requests += 1
+            if self.limiter is None:
+                return await self.model.complete(request)
+            async with self.limiter:
+                return await self.model.complete(request)
+
+        response = await with_retries(once, self.policy, f"{request.purpose or 'request'}", on_retry)
+        response.retries = retries
+        if self.cache is not None and self.model.paid and response.text and response.finish_reason != "length":
+            self.cache.put(self.model.name, request, response)
+        self._count(response, request)
+        return response
+
+    def _count(self, response: Response, request: Request) -> None:
+        u = self.usage
+        u.calls += 1
+        u.cached += int(response.cached)
+        u.prompt_tokens += response.prompt_tokens
+        u.completion_tokens += response.completion_tokens
+        u.llm_seconds += response.seconds
+        cost = estimate_cost(self.model.name, response.prompt_tokens, response.completion_tokens)
+        u.cost_usd = None if cost is None or u.cost_usd is None else round(u.cost_usd + cost, 6)
+        log.info("llm %s model=%s tokens=%d+%d latency=%.2fs%s%s", request.purpose or "call", response.model,
+                 response.prompt_tokens, response.completion_tokens, response.seconds,
+                 " cached" if response.cached else "", f" retries={response.retries}" if response.retries else "")
+
+    def bad_answer(self, kind: str) -> None:
+        self.usage.bad_answers[kind] = self.usage.bad_answers.get(kind, 0) + 1
+        log.info("bad answer: %s", kind)
+
+    async def aclose(self) -> None:
+        await self.model.aclose()
+
+
+__all__ = ["LLMClient", "Limiter", "Usage", "FatalError", "TransientError"]

@@ -1,0 +1,119 @@
+"""Any OpenAI-compatible endpoint (OpenAI, Azure, Mistral, Ollama, vLLM) through the official client.
+
+The client's own retries are off: retry.py is the one retry policy. Structured output goes as
+`response_format: json_schema`; an endpoint that rejects it (older Ollama, some proxies) is
+asked again with the schema in the prompt, and the JSON is parsed from the text.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import openai
+
+from .base import Message, Model, Request, Response
+from .errors import FatalError, TransientError, UnsupportedSchema
+
+DEFAULT_TIMEOUT = 120.0
+
+
+def _retry_after(error: openai.APIStatusError) -> float | None:
+    headers = error.response.headers if error.response is not None else {}
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return float(ms) / 1000.0
+        except ValueError:
+            pass
+    seconds = headers.get("retry-after")
+    if seconds:
+        try:
+            return float(seconds)
+        except ValueError:
+            return None
+    return None
+
+
+_FATAL = {
+    400: "the endpoint rejected the request (400): {msg}",
+    401: "the API key was rejected (401); check --api-key or OPENAI_API_KEY",
+    403: "the API key may not use this model or endpoint (403): {msg}",
+    404: "model or endpoint not found (404); check --model and --base-url: {msg}",
+}
+
+
+class OpenAIModel(Model):
+    paid = True
+
+    def __init__(self, name: str, *, api_key: str, base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT):
+        self.name = name
+        self.base_url = base_url
+        self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)
+        self._schema_supported = True  # learned once per run: endpoints do not change their mind
+
+    async def complete(self, request: Request) -> Response:
+        use_schema = request.json_schema is not None and self._schema_supported
+        try:
+            return await self._call(request, use_schema)
+        except UnsupportedSchema:
+            self._schema_supported = False
+            response = await self._call(request, False)
+            response.notes.append("json_schema unsupported: JSON parsed from text")
+            return response
+
+    async def _call(self, request: Request, use_schema: bool) -> Response:
+        messages = [m.model_dump() for m in request.messages]
+        kwargs: dict = {}
+        if request.json_schema is not None:
+            if use_schema:
+                kwargs["response_format"] = {"type": "json_schema", "json_schema": {
+                    "name": request.schema_name or "answer", "schema": request.json_schema, "strict": False}}
+            else:
+                messages = messages + [Message(role="user", content=(
+                    "Antworte ausschließlich mit einem JSON-Objekt nach diesem JSON-Schema, ohne Text davor "
+                    "oder danach:\n" + json.dumps(request.json_schema, ensure_ascii=False))).model_dump()]
+        started = time.monotonic()
+        try:
+            completion = await self._client.chat.completions.create(
+                model=self.name, messages=messages, temperature=request.temperature,
+                max_tokens=request.max_tokens, **kwargs)
+        except openai.APITimeoutError:
+            raise TransientError("timeout") from None
+        except openai.APIConnectionError as e:
+            raise TransientError(f"connection error ({type(e.__cause__).__name__ if e.__cause__ else 'no response'})") from None
+        except openai.RateLimitError as e:
+            raise TransientError("rate limited (429)", _retry_after(e)) from None
+        except openai.APIStatusError as e:
+            status = e.status_code
+            if status == 400 and use_schema and "response_format" in f"{getattr(e, 'param', '')} {e.message}":
+                raise UnsupportedSchema(e.message) from None
+            if status in _FATAL:
+                raise FatalError(_FATAL[status].format(msg=_short(e.message))) from None
+            if status >= 500 or status in (408, 409):
+                raise TransientError(f"server error ({status})", _retry_after(e)) from None
+            raise FatalError(f"the endpoint answered {status}: {_short(e.message)}") from None
+        except (ValueError, openai.APIResponseValidationError) as e:
+            # A body that is not JSON (cut off in transit) surfaces as a bare ValueError.
+            raise TransientError(f"unreadable response ({type(e).__name__})") from None
+        seconds = time.monotonic() - started
+        if not completion.choices:
+            raise TransientError("response without choices")
+        choice = completion.choices[0]
+        usage = completion.usage
+        return Response(
+            text=choice.message.content or "",
+            model=completion.model or self.name,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            finish_reason=choice.finish_reason or "stop",
+            seconds=seconds,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+def _short(message: str, limit: int = 160) -> str:
+    message = " ".join(str(message).split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"

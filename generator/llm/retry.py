@@ -1,0 +1,58 @@
+"""The one retry policy (tenacity): transient faults are retried with exponential backoff and
+jitter, bounded in attempts and in total time; Retry-After is honoured; each retry is logged."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable, TypeVar
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_after_delay
+from tenacity.wait import wait_base, wait_exponential_jitter
+
+from .errors import TransientError
+
+log = logging.getLogger("genpost.llm")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    total_seconds: float = 120.0
+    initial: float = 0.5
+    maximum: float = 20.0
+
+
+class _WaitRetryAfter(wait_base):
+    """The server's Retry-After when it gives one (capped), else exponential backoff with jitter."""
+
+    def __init__(self, policy: RetryPolicy):
+        self.policy = policy
+        self.backoff = wait_exponential_jitter(multiplier=policy.initial, max=policy.maximum, jitter=policy.initial)
+
+    def __call__(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, TransientError) and error.retry_after is not None:
+            return min(max(error.retry_after, 0.0), self.policy.maximum)
+        return self.backoff(state)
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str,
+                       on_retry: Callable[[str], None] | None = None) -> T:
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        reason = getattr(error, "reason", str(error))
+        log.info("retry %d for %s: %s (waiting %.2fs)", state.attempt_number, what, reason,
+                 state.next_action.sleep if state.next_action else 0.0)
+        if on_retry:
+            on_retry(reason)
+
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(TransientError),
+        stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.total_seconds),
+        wait=_WaitRetryAfter(policy),
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    return await retrying(call)

@@ -1,0 +1,104 @@
+"""Step 6, write: DIR/<slug>/post.md (the seed's layout with a measured checklist), post.html
+(paste-ready blocks) and report.json; each file written atomically. A post that fails its checks
+is written all the same, and so is the work so far when the LLM gave out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .checks import Report
+from .fsutil import atomic_write_text
+from .llm.client import Usage
+from .pipeline import Result
+from .plan import default_slug
+from .render import render_document
+
+REPORT = "report.json"
+
+
+def post_dir(out: Path, slug: str) -> Path:
+    return Path(out) / slug
+
+
+def checklist(report: Report) -> list[dict[str, Any]]:
+    """The seed's checklist, every line a measurement from the report."""
+    r = {c.id: c for c in report.results}
+
+    def item(check_id: str, text: str) -> dict[str, Any]:
+        return {"passed": r[check_id].passed, "text": text}
+
+    items = []
+    kw = r["keyword.count"]
+    items.append(item("keyword.count", f"Focus keyword: {kw.value} occurrences (target {kw.target})"))
+    internal = r["links.internal.count"]
+    items.append(item("links.internal.count", f"Internal links: {internal.value} (target {internal.target})"))
+    external = r["links.external.count"]
+    items.append(item("links.external.count", f"External links: {external.value} (target {external.target}) "
+                                              "- DoFollow with rel=\"noopener\"" if r["links.external.rel"].passed
+                      else f"External links: {external.value} (target {external.target})"))
+    items.append(item("markup.blocks", f"WordPress block format: {'Yes' if r['markup.blocks'].passed else 'No'}"))
+    items.append(item("structure.spacers", f"Spacers before H2: {r['structure.spacers'].value}"))
+    sentences = r["paragraphs.sentences"]
+    items.append(item("paragraphs.sentences", f"Max sentences per paragraph: {sentences.value} ({sentences.target})"))
+    for rule, label in (("title.power_word", "Power word in title"), ("title.number", "Number in title"),
+                        ("title.year", "Year in title")):
+        if rule in r:
+            value = r[rule].value.get("H1") if isinstance(r[rule].value, dict) else r[rule].value
+            shown = ", ".join(value) if isinstance(value, list) else value
+            items.append(item(rule, f"{label}: {shown if shown not in (None, True, False) else ('Yes' if value else 'No')}"))
+    words = r["words.count"]
+    items.append(item("words.count", f"Word count: {words.value} words (target {words.target})"))
+    if r["seo_title.length"].value is not None:
+        items.append(item("seo_title.length", f"SEO title: {r['seo_title.length'].value} characters "
+                                              f"({r['seo_title.length'].target})"))
+    if r["meta.length"].value is not None:
+        items.append(item("meta.length", f"Meta description: {r['meta.length'].value} characters "
+                                         f"({r['meta.length'].target})"))
+    return items
+
+
+def report_data(result: Result, model: str, usage: Usage) -> dict[str, Any]:
+    report = result.report
+    llm = usage.model_dump(exclude={"llm_seconds"})
+    llm["tokens"] = usage.tokens
+    return {
+        "genpost": __version__,
+        "status": result.status,
+        "error": result.error,
+        "model": model,
+        "slug": result.plan.slug if result.plan else None,
+        "passed": bool(report and report.passed and result.status != "error"),
+        "failing": report.failing_ids() if report else [],
+        "warnings": [c.id for c in report.warnings] if report else [],
+        "rounds": [r.model_dump() for r in result.rounds],
+        "llm": llm,
+        "checks": [c.model_dump() for c in report.results] if report else [],
+        "brief": result.brief.model_dump(mode="json"),
+        "plan": result.plan.model_dump() if result.plan else None,
+        "timings": result.timings,
+    }
+
+
+def write_result(out: Path, result: Result, model: str, usage: Usage, slug: str | None = None) -> Path:
+    """Write what there is: the full post when rendered, else the draft so far and the report."""
+    slug = slug or (result.plan.slug if result.plan else default_slug(result.brief))
+    folder = post_dir(out, slug)
+    folder.mkdir(parents=True, exist_ok=True)
+    if result.post is not None and result.report is not None:
+        atomic_write_text(folder / "post.html", result.post.markup)
+        document = render_document(result.post, result.brief, result.plan.h1, checklist(result.report), __version__)
+        atomic_write_text(folder / "post.md", document)
+    elif result.draft is not None:
+        atomic_write_text(folder / "draft.json", json.dumps(result.draft.model_dump(), ensure_ascii=False, indent=2))
+    atomic_write_text(folder / REPORT, json.dumps(report_data(result, model, usage), ensure_ascii=False, indent=2) + "\n")
+    return folder
+
+
+def read_report(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((Path(folder) / REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,102 @@
+"""brief → plan → draft → render → check → repair (→ check …) → result. Writing files is output.py's job."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .answers import BadAnswer
+from .brief import Brief
+from .checks import Report, run_checks
+from .errors import LLMUnavailable
+from .llm.client import LLMClient
+from .llm.errors import FatalError, TransientError
+from .plan import Plan, make_plan
+from .post import Document, Post
+from .render import render_post
+from .repair import repair
+from .write import Draft, write_draft
+
+Status = Literal["passed", "failed", "error"]
+
+
+class Round(BaseModel):
+    round: int
+    failing: list[str]  # error-level check ids that failed before this round's repairs
+    actions: list[str]
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    status: Status
+    brief: Brief
+    plan: Plan | None = None
+    draft: Draft | None = None
+    post: Post | None = None
+    report: Report | None = None
+    rounds: list[Round] = Field(default_factory=list)
+    error: str | None = None
+    timings: dict[str, float] = Field(default_factory=dict)
+
+
+class GenerationFailed(LLMUnavailable):
+    """The LLM could not be reached (or refused) after retries; `result` holds the work so far."""
+
+    def __init__(self, message: str, result: Result):
+        super().__init__(message)
+        self.result = result
+
+
+async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
+                   progress: Callable[[str], None] | None = None) -> Result:
+    say = progress or (lambda _msg: None)
+    result = Result(status="error", brief=brief)
+    timings = result.timings
+    started = time.perf_counter()
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round(timings.get(name, 0.0) + now - since, 4)
+        return now
+
+    try:
+        t = time.perf_counter()
+        say("planning")
+        result.plan = await make_plan(client, brief)
+        t = lap("plan", t)
+        say(f"writing {len(result.plan.sections)} sections")
+        result.draft = await write_draft(client, brief, result.plan)
+        t = lap("write", t)
+        round_no = 0
+        while True:
+            result.post = render_post(result.draft, result.plan, brief)
+            t = lap("render", t)
+            doc = Document(result.post)
+            result.report = run_checks(doc, brief)
+            t = lap("check", t)
+            failing = result.report.failing_ids()
+            if not failing or round_no >= max_rounds:
+                break
+            round_no += 1
+            say(f"repair round {round_no}: {', '.join(failing)}")
+            actions = await repair(result.report, doc, result.draft, result.plan, brief, client, round_no)
+            result.rounds.append(Round(round=round_no, failing=failing, actions=actions))
+            t = lap("repair", t)
+            if not actions:
+                break  # nothing left that a repair can change
+        result.status = "passed" if result.report.passed else "failed"
+    except (TransientError, FatalError, BadAnswer) as e:
+        reason = e.reason if isinstance(e, TransientError) else str(e)
+        if isinstance(e, TransientError):
+            reason = f"the LLM endpoint did not answer after retries: {reason}"
+        result.error = reason
+        timings["total"] = round(time.perf_counter() - started, 4)
+        timings["llm"] = round(client.usage.llm_seconds, 4)
+        raise GenerationFailed(reason, result) from None
+    timings["total"] = round(time.perf_counter() - started, 4)
+    timings["llm"] = round(client.usage.llm_seconds, 4)
+    timings["pipeline"] = round(max(timings["total"] - timings["llm"], 0.0), 4)
+    return result

@@ -1,0 +1,42 @@
+"""German prompts live as Jinja2 files in prompts/; this renders them into chat messages."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .brief import Brief
+from .llm.base import Message, Request
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    # Prompts are plain text for the model: no HTML escaping, but undefined names are errors.
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(PROMPTS_DIR), autoescape=False,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+
+
+def render_prompt(name: str, **context: Any) -> str:
+    return _env().get_template(name).render(**context).strip()
+
+
+def build_request(brief: Brief, prompt: str, *, purpose: str, schema: dict | None = None,
+                  schema_name: str | None = None, max_tokens: int = 4096, temperature: float = 0.7,
+                  **context: Any) -> Request:
+    messages = [Message(role="system", content=render_prompt("system.j2", brief=brief)),
+                Message(role="user", content=render_prompt(prompt, brief=brief, **context))]
+    return Request(messages=messages, json_schema=schema, schema_name=schema_name, purpose=purpose,
+                   max_tokens=max_tokens, temperature=temperature)
+
+
+def with_correction(request: Request, answer: str, problem: str) -> Request:
+    """The same request once more, with the unusable answer and what was wrong with it."""
+    fix = render_prompt("fix.j2", problem=problem)
+    return request.model_copy(update={"messages": request.messages + [
+        Message(role="assistant", content=answer[:4000]), Message(role="user", content=fix)],
+        "purpose": request.purpose + ":retry"})

@@ -1,0 +1,99 @@
+"""Step 3, render: the draft becomes WordPress block markup through the Jinja2 templates in
+templates/, autoescaped. Only URLs that the plan gave a section become links, each once."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from pydantic import BaseModel
+from selectolax.lexbor import LexborHTMLParser
+
+from .brief import Brief
+from .plan import Plan
+from .post import Post
+from .write import Draft
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+SPACER_HEIGHT = "40px"
+_MARKER = re.compile(r"\[([^\[\]]+)\]\(\s*<?([^()\s<>]+)>?\s*\)")
+_TAGLIKE = re.compile(r"<[!/?a-zA-Z]")
+
+
+class Segment(BaseModel):
+    text: str
+    url: str | None = None
+
+
+@lru_cache(maxsize=1)
+def env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+
+
+def plain_text(text: str) -> str:
+    """Whatever markup the LLM wrote is reduced to its text (scripts and styles dropped)."""
+    if not _TAGLIKE.search(text):
+        return text
+    tree = LexborHTMLParser(f"<body>{text}</body>")
+    tree.strip_tags(["script", "style", "noscript", "template", "iframe", "object"])
+    return " ".join((tree.body.text(deep=True) if tree.body else "").split())
+
+
+def _norm(url: str) -> str:
+    return url.strip().rstrip("/").lower()
+
+
+def segments(paragraph: str, allowed: dict[str, str], used: set[str]) -> list[Segment]:
+    """Split a paragraph at its link markers. A marker whose URL the plan gave this section,
+    and which is not linked yet, becomes a link to the brief's URL; any other keeps its text."""
+    out: list[Segment] = []
+    pos = 0
+    for m in _MARKER.finditer(paragraph):
+        if m.start() > pos:
+            out.append(Segment(text=paragraph[pos:m.start()]))
+        anchor = " ".join(m.group(1).split())
+        key = _norm(m.group(2))
+        if key in allowed and key not in used and anchor:
+            used.add(key)
+            out.append(Segment(text=anchor, url=allowed[key]))
+        else:
+            out.append(Segment(text=anchor))
+        pos = m.end()
+    if pos < len(paragraph):
+        out.append(Segment(text=paragraph[pos:]))
+    merged: list[Segment] = []
+    for s in out:
+        if merged and merged[-1].url is None and s.url is None:
+            merged[-1] = Segment(text=merged[-1].text + s.text)
+        else:
+            merged.append(s)
+    return [Segment(text=plain_text(s.text) if s.url is None else s.text, url=s.url) for s in merged if s.text]
+
+
+def render_markup(draft: Draft, plan: Plan, include_h1: bool = True) -> str:
+    used: set[str] = set()
+    sections = []
+    for i, (sp, sd) in enumerate(zip(plan.sections, draft.sections)):
+        allowed = {_norm(l.url): l.url for l in sp.links}
+        paragraphs = [segments(p, allowed, used) for p in sd.paragraphs]
+        sections.append({"heading": sp.heading if i > 0 else None, "paragraphs": [p for p in paragraphs if p]})
+    markup = env().get_template("post.html.j2").render(h1=plan.h1, sections=sections, include_h1=include_h1,
+                                                       spacer_height=SPACER_HEIGHT)
+    return markup.strip("\n") + "\n"
+
+
+def render_post(draft: Draft, plan: Plan, brief: Brief) -> Post:
+    return Post(markup=render_markup(draft, plan), seo_title=plan.seo_title, meta_description=plan.meta_description,
+                slug=plan.slug)
+
+
+def render_document(post: Post, brief: Brief, h1: str, checklist: list[dict], version: str) -> str:
+    """post.md in the seed's layout, with the measured checklist."""
+    return env().get_template("post.md.j2").render(
+        brief=brief, h1=h1, seo_title=post.seo_title, meta_description=post.meta_description, slug=post.slug,
+        markup=post.markup.rstrip("\n"), checklist=checklist, version=version)

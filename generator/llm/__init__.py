@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from .base import Message, Model, Request, Response
 from .cache import AnswerCache
 from .client import Limiter, LLMClient, Usage
-from .retry import RetryPolicy
+from ..retry import RetryPolicy
 
 MOCK = "mock"
 DEFAULT_MODEL = "gpt-4o-mini"

@@ -15,7 +15,7 @@ from .base import Model, Request, Response
 from .cache import AnswerCache
 from .errors import FatalError, TransientError
 from .pricing import estimate_cost
-from .retry import RetryPolicy, with_retries
+from ..retry import RetryPolicy, with_retries
 
 log = logging.getLogger("genpost.llm")
 

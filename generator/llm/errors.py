@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
+from ..retry import TransientError  # noqa: F401  (one transient error for every remote call)
+
 
 class LLMError(Exception):
     """Base class."""
-
-
-class TransientError(LLMError):
-    """Worth retrying: 429, 5xx, timeouts, dropped connections, garbled bodies."""
-
-    def __init__(self, reason: str, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 class FatalError(LLMError):

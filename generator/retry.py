@@ -10,10 +10,18 @@ from typing import Awaitable, Callable, TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_base, wait_exponential_jitter
 
-from .errors import TransientError
 
-log = logging.getLogger("genpost.llm")
+log = logging.getLogger("genpost.retry")
 T = TypeVar("T")
+
+
+class TransientError(Exception):
+    """Worth retrying: 429, 5xx, timeouts, dropped connections, garbled bodies."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ class Repairs:
 def split_paragraph(paragraph: str, limit: int) -> list[str]:
     """Split at sentence boundaries into paragraphs of at most `limit` sentences.
     Link markers are swapped for placeholder words first so the splitter never cuts inside one."""
+    if len(re.findall(r"[.!?…]", paragraph)) < limit:
+        return [paragraph]  # fewer sentence marks than the limit: cannot be over it
     markers: list[str] = []
 
     def hide(m: re.Match) -> str:

@@ -31,6 +31,8 @@ class Block:
     raw: str = ""  # everything between the delimiters, inner blocks included
     inner_blocks: list["Block"] = field(default_factory=list)
     line: int = 1
+    start: int = 0  # offsets of the whole block in the markup, delimiters included
+    end: int = 0
 
 
 @dataclass
@@ -90,13 +92,14 @@ def parse_blocks(markup: str) -> ParsedBlocks:
                 problems.append(f"line {line}: closing {name} without an opening block")
                 continue
             block, start, own = stack.pop()
+            block.end = m.end()
             if block.name != name:
                 problems.append(f"line {line}: {name} closes {block.name} opened on line {block.line}")
             block.raw = markup[start:m.start()]
             block.inner_html = "".join(own)
             (stack[-1][0].inner_blocks if stack else root).append(block)
             continue
-        block = Block(name=name, attrs=attrs, line=line)
+        block = Block(name=name, attrs=attrs, line=line, start=m.start(), end=m.end())
         if m["void"]:
             (stack[-1][0].inner_blocks if stack else root).append(block)
         else:
@@ -108,6 +111,7 @@ def parse_blocks(markup: str) -> ParsedBlocks:
         block, start, own = stack.pop()
         problems.append(f"line {block.line}: {block.name} is never closed")
         block.raw = markup[start:]
+        block.end = len(markup)
         block.inner_html = "".join(own) + tail
         tail = ""
         (stack[-1][0].inner_blocks if stack else root).append(block)

@@ -197,8 +197,8 @@ def _explain(error: dict[str, Any], known: dict[str, type[BaseModel]]) -> tuple[
     return field, msg, None
 
 
-def load_brief(path: str | Path) -> Brief:
-    """Read and validate a brief; raise InputError with one clear line on any problem."""
+def load_brief_data(path: str | Path) -> Any:
+    """The brief file's YAML, parsed but not yet validated (batch rows override fields of it)."""
     path = Path(path)
     source = str(path)
     try:
@@ -216,14 +216,19 @@ def load_brief(path: str | Path) -> Brief:
     except UnicodeDecodeError:
         raise InputError(source, None, "is not UTF-8 text", "save the brief as UTF-8") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise InputError(source, where, f"invalid YAML: {problem}",
                          "check indentation and quote values that contain ':'") from None
-    return brief_from_data(data, source=source, base_dir=path.parent)
+
+
+def load_brief(path: str | Path) -> Brief:
+    """Read and validate a brief; raise InputError with one clear line on any problem."""
+    path = Path(path)
+    return brief_from_data(load_brief_data(path), source=str(path), base_dir=path.parent)
 
 
 def brief_from_data(data: Any, *, source: str, base_dir: Path) -> Brief:

@@ -7,9 +7,10 @@ unreachable or refusing.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -32,6 +33,27 @@ out_console = Console(highlight=False, width=None if sys.stdout.isatty() else 14
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+# Options shared by the main job and `batch` (and later `publish`), defined once.
+BriefOpt = Annotated[Optional[Path], typer.Option("--brief", "-b", help="The brief (YAML) of the post to generate.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Use the built-in mock LLM: offline, free, reproducible.")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; each post goes to OUT/<slug>/.")]
+ModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", "-m", envvar="GENPOST_MODEL",
+    help=f"Model name (env GENPOST_MODEL; default {DEFAULT_MODEL}; 'mock' = --dry-run).")]
+BaseUrlOpt = Annotated[Optional[str], typer.Option(
+    "--base-url", envvar="OPENAI_BASE_URL",
+    help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL).")]
+ApiKeyOpt = Annotated[Optional[str], typer.Option(
+    "--api-key", envvar="OPENAI_API_KEY", show_envvar=True, help="API key (env OPENAI_API_KEY). Never written to disk.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the mock LLM, for reproducible dry runs.")]
+RoundsOpt = Annotated[int, typer.Option("--max-rounds", min=0, help="Repair rounds at most.")]
+CacheDirOpt = Annotated[Optional[Path], typer.Option(
+    "--cache-dir", help="Where LLM answers are kept, so a rerun does not pay twice (default OUT/.cache).")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not keep or reuse LLM answers.")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one LLM answer.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every LLM call: model, tokens, latency, retries.")]
+
+
 def _version(value: bool) -> None:
     if value:
         out_console.print(f"genpost {__version__}")
@@ -46,21 +68,18 @@ def fail(error: GenpostError) -> None:
 @app.callback()
 def main_job(
     ctx: typer.Context,
-    brief: Optional[Path] = typer.Option(None, "--brief", "-b", help="The brief (YAML) of the post to generate."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Use the built-in mock LLM: offline, free, reproducible."),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder; the post goes to OUT/<slug>/."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", envvar="GENPOST_MODEL",
-                                        help=f"Model name (env GENPOST_MODEL; default {DEFAULT_MODEL}; 'mock' = --dry-run)."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL",
-                                           help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL)."),
-    api_key: Optional[str] = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
-                                          help="API key (env OPENAI_API_KEY). Never written to disk."),
-    seed: int = typer.Option(1, "--seed", help="Seed of the mock LLM, for reproducible dry runs."),
-    max_rounds: int = typer.Option(4, "--max-rounds", min=0, help="Repair rounds at most."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where LLM answers are kept (default OUT/.cache)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not keep or reuse LLM answers."),
-    timeout: float = typer.Option(120.0, "--timeout", min=1.0, help="Seconds to wait for one LLM answer."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every LLM call: model, tokens, latency, retries."),
+    brief: BriefOpt = None,
+    dry_run: DryRunOpt = False,
+    out: OutOpt = Path("out"),
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    seed: SeedOpt = 1,
+    max_rounds: RoundsOpt = 4,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
+    timeout: TimeoutOpt = 120.0,
+    verbose: VerboseOpt = False,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
@@ -209,6 +228,135 @@ def check_cmd(
         verdict = "[green]passes[/]" if report.passed else "[red]fails[/]"
         out_console.print(f"{post} {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings")
     raise typer.Exit(0 if report.passed else 1)
+
+
+@app.command("batch")
+def batch_cmd(
+    csv_file: Path = typer.Argument(..., metavar="CSV", help="Keywords: a header row with a 'keyword' column; "
+                                    "other columns named like brief fields override the brief per row. "
+                                    "',' or ';', UTF-8 (with or without BOM) or cp1252."),
+    brief: BriefOpt = None,
+    out: OutOpt = Path("out"),
+    jobs: int = typer.Option(4, "--jobs", "-j", min=1, help="Posts generated at once."),
+    rpm: Optional[int] = typer.Option(None, "--rpm", min=1, help="Requests per minute, shared by all posts."),
+    max_concurrent: Optional[int] = typer.Option(None, "--max-concurrent-requests", min=1,
+                                                 help="LLM requests in flight at once, shared by all posts."),
+    force: bool = typer.Option(False, "--force", help="Generate again even posts that an earlier run finished."),
+    check_workers: Optional[int] = typer.Option(None, "--check-workers", min=0,
+                                                help="Processes that run the checker beside the LLM requests "
+                                                     "(default: 1 on a machine with more than one core, else 0)."),
+    dry_run: DryRunOpt = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    seed: SeedOpt = 1,
+    max_rounds: RoundsOpt = 4,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
+    timeout: TimeoutOpt = 120.0,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Generate a post for every row of CSV. Resumable: finished posts are skipped, paid answers reused.
+
+    Exit codes: 0 every post passed; 1 some failed, errored or had a bad row; 2 bad CSV or brief;
+    3 the LLM refused every request (e.g. the API key was rejected).
+    """
+    import asyncio
+
+    from .batch import open_csv, count_rows, run_batch
+
+    if verbose:
+        _logging()
+    if brief is None:
+        fail(InputError("genpost batch", "--brief", "missing", "give the base brief: --brief briefs/base.yaml"))
+    try:
+        from .brief import load_brief
+
+        load_brief(brief)
+        info, _rows = open_csv(csv_file)
+        _rows.close()
+        settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache)
+        check_out_dir(out)
+    except GenpostError as e:
+        fail(e)
+    if info.ignored:
+        err.print(f"genpost: ignoring columns that are not brief fields: {', '.join(info.ignored)}", markup=False)
+    total = count_rows(csv_file, info)
+    progress = _BatchProgress(total)
+    try:
+        with progress:
+            result = asyncio.run(run_batch(csv_file, brief, out, settings, jobs=jobs, rpm=rpm,
+                                           max_concurrent=max_concurrent, force=force, max_rounds=max_rounds,
+                                           on_row=progress.row,
+                                           check_workers=check_workers if check_workers is not None
+                                           else int((os.cpu_count() or 1) > 1)))
+    except GenpostError as e:
+        fail(e)
+    except KeyboardInterrupt:
+        err.print(f"genpost: interrupted; finished posts are in {out}, LLM answers so far in "
+                  f"{settings.cache_dir or 'memory only'}; run the same command again to go on", markup=False)
+        raise typer.Exit(130)
+    out_console.print(_batch_table(result))
+    passed = result.count("passed")
+    out_console.print(f"{passed} of {len(result.rows)} posts passed; reports: {out / 'batch-report.csv'}, "
+                      f"{out / 'batch-report.json'}")
+    if result.aborted:
+        err.print(f"genpost: stopped: {result.aborted}", markup=False)
+        raise typer.Exit(3)
+    raise typer.Exit(0 if passed == len(result.rows) else 1)
+
+
+class _BatchProgress:
+    """A rich progress bar on a terminal; one plain line per post elsewhere (CI logs)."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = self.failed = self.tokens = 0
+        self.cost: float | None = 0.0
+        self.live = sys.stderr.isatty()
+        self.progress = None
+
+    def __enter__(self) -> "_BatchProgress":
+        if self.live:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("posts"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("{task.fields[failed]} failed"), TimeRemainingColumn(),
+                                     TextColumn("{task.fields[tokens]} tokens, {task.fields[cost]}"), console=err)
+            self.progress.__enter__()
+            self.task = self.progress.add_task("posts", total=self.total, failed=0, tokens=0, cost="$0.0000")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+    def row(self, r) -> None:
+        self.done += 1
+        self.failed += r.status != "passed"
+        self.tokens += r.tokens
+        self.cost = None if r.cost_usd is None or self.cost is None else self.cost + r.cost_usd
+        cost = "cost n/a" if self.cost is None else f"${self.cost:.4f}"
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, failed=self.failed, tokens=self.tokens, cost=cost)
+        else:
+            err.print(f"[{self.done}/{self.total}] line {r.line}: {r.status} {r.slug or r.keyword}"
+                      + (f" ({', '.join(r.failing)})" if r.failing else "") + (f" - {r.note}" if r.note else "")
+                      + f"; {self.tokens} tokens, {cost} so far", markup=False, highlight=False)
+
+
+def _batch_table(result) -> Table:
+    table = Table(title="batch summary", title_justify="left")
+    for column in ("status", "posts", "LLM calls", "tokens", "cost"):
+        table.add_column(column, justify="right" if column != "status" else "left")
+    statuses: dict[str, list] = {}
+    for r in result.rows:
+        statuses.setdefault(r.status, []).append(r)
+    for status, rows in sorted(statuses.items()):
+        costs = [r.cost_usd for r in rows]
+        cost = "n/a" if any(c is None for c in costs) else f"${sum(costs):.4f}"
+        table.add_row(status, str(len(rows)), str(sum(r.calls for r in rows)), str(sum(r.tokens for r in rows)), cost)
+    return table
 
 
 def main() -> None:

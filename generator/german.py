@@ -168,10 +168,10 @@ def flesch_amstad(word_list: list[str], sentence_count: int) -> float:
 
 _TRANSLIT = [("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("ẞ", "SS")]
 
-STOP_WORDS = frozenset(
-    "der die das des dem den ein eine einer eines einem einen und oder im in am an auf aus bei "
-    "mit nach von vor zu zum zur für über unter um durch als wie ist sind so auch nicht".split()
-)
+_STOP = ("der die das des dem den ein eine einer eines einem einen und oder im in am an auf aus bei "
+         "mit nach von vor zu zum zur für über unter um durch als wie ist sind so auch nicht")
+# Both spellings: slugify drops stop words after transliteration ("für" is "fuer" by then).
+STOP_WORDS = frozenset(_STOP.split()) | frozenset(_STOP.replace("ü", "ue").split())
 
 
 def slugify(text: str, max_length: int = 75, drop_stop_words: bool = False) -> str:

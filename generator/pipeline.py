@@ -22,6 +22,40 @@ from .write import Draft, write_draft
 Status = Literal["passed", "failed", "error"]
 
 
+class Checker:
+    """Runs the checker in this process (one post at a time, the default). Returns the parsed
+    Document too, which the repair step reads; other checkers may return None for it."""
+
+    async def __call__(self, post: Post, brief: Brief) -> tuple[Report, Document | None]:
+        doc = Document(post)
+        return run_checks(doc, brief), doc
+
+    def close(self) -> None:
+        return None
+
+
+class ProcessChecker(Checker):
+    """Runs the checker in worker processes, so a batch uses more than one core: the checker is
+    most of genpost's own CPU time, and the event loop meanwhile keeps the LLM requests going.
+    Each worker keeps its own sentence cache, which the repair rounds of a post mostly hit."""
+
+    def __init__(self, workers: int = 1):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # forkserver: a fresh, small process, not a fork of a busy event loop with threads
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+
+    async def __call__(self, post: Post, brief: Brief) -> tuple[Report, Document | None]:
+        import asyncio
+
+        report = await asyncio.get_running_loop().run_in_executor(self._pool, run_checks, post, brief)
+        return report, None  # parsed here only if a repair needs it
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 class Round(BaseModel):
     round: int
     failing: list[str]  # error-level check ids that failed before this round's repairs
@@ -45,14 +79,16 @@ class Result(BaseModel):
 class GenerationFailed(LLMUnavailable):
     """The LLM could not be reached (or refused) after retries; `result` holds the work so far."""
 
-    def __init__(self, message: str, result: Result):
+    def __init__(self, message: str, result: Result, fatal: bool = False):
         super().__init__(message)
         self.result = result
+        self.fatal = fatal  # the endpoint refused (401, 404 …): every other request would fail too
 
 
 async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
-                   progress: Callable[[str], None] | None = None) -> Result:
+                   progress: Callable[[str], None] | None = None, checker: Checker | None = None) -> Result:
     say = progress or (lambda _msg: None)
+    check = checker or Checker()
     result = Result(status="error", brief=brief)
     timings = result.timings
     started = time.perf_counter()
@@ -74,15 +110,14 @@ async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
         while True:
             result.post = render_post(result.draft, result.plan, brief)
             t = lap("render", t)
-            doc = Document(result.post)
-            result.report = run_checks(doc, brief)
+            result.report, doc = await check(result.post, brief)
             t = lap("check", t)
             failing = result.report.failing_ids()
             if not failing or round_no >= max_rounds:
                 break
             round_no += 1
             say(f"repair round {round_no}: {', '.join(failing)}")
-            actions = await repair(result.report, doc, result.draft, result.plan, brief, client, round_no)
+            actions = await repair(result.report, doc or Document(result.post), result.draft, result.plan, brief, client, round_no)
             result.rounds.append(Round(round=round_no, failing=failing, actions=actions))
             t = lap("repair", t)
             if not actions:
@@ -95,7 +130,7 @@ async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
         result.error = reason
         timings["total"] = round(time.perf_counter() - started, 4)
         timings["llm"] = round(client.usage.llm_seconds, 4)
-        raise GenerationFailed(reason, result) from None
+        raise GenerationFailed(reason, result, fatal=isinstance(e, FatalError)) from None
     timings["total"] = round(time.perf_counter() - started, 4)
     timings["llm"] = round(client.usage.llm_seconds, 4)
     timings["pipeline"] = round(max(timings["total"] - timings["llm"], 0.0), 4)

@@ -87,6 +87,11 @@ def render_markup(draft: Draft, plan: Plan, include_h1: bool = True) -> str:
     return markup.strip("\n") + "\n"
 
 
+def heading_block(text: str, level: int) -> str:
+    """One heading block exactly as posts are rendered (publishing rebuilds the H1 with it)."""
+    return str(env().get_template("blocks.html.j2").module.heading(text, level))
+
+
 def render_post(draft: Draft, plan: Plan, brief: Brief) -> Post:
     return Post(markup=render_markup(draft, plan), seo_title=plan.seo_title, meta_description=plan.meta_description,
                 slug=plan.slug)

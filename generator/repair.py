@@ -43,8 +43,9 @@ class Repairs:
 def split_paragraph(paragraph: str, limit: int) -> list[str]:
     """Split at sentence boundaries into paragraphs of at most `limit` sentences.
     Link markers are swapped for placeholder words first so the splitter never cuts inside one."""
-    if len(re.findall(r"[.!?…]", paragraph)) < limit:
-        return [paragraph]  # fewer sentence marks than the limit: cannot be over it
+    marks = len(re.findall(r"[.!?…]", paragraph))
+    if marks + (not paragraph.rstrip().endswith((".", "!", "?", "…"))) <= limit:
+        return [paragraph]  # not enough sentence marks to be over the limit: no need to split
     markers: list[str] = []
 
     def hide(m: re.Match) -> str:

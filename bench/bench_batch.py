@@ -1,0 +1,96 @@
+"""Batch throughput and memory.
+
+1. Throughput: 100 posts of briefs/mittelstand.yaml against the fake OpenAI server (its own
+   process) with 200 ms latency per request and a cap of 32 concurrent requests. Target: wall
+   time within 1.25 x the ideal, total requests x 0.2 s / 32.
+2. Memory: peak RSS of dry-run batches of 100, 300 and 1,000 rows; it must not grow with rows.
+
+    python bench/bench_batch.py [--posts 100] [--rows 100,300,1000] [--skip-memory] [--skip-throughput]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOPICS = ["Digitalisierung", "Automatisierung", "Cloud-Lösungen", "IT-Sicherheit", "Datenschutz", "Zeiterfassung",
+          "Projektmanagement", "E-Rechnung", "Kundenservice", "Personalplanung"]
+PLACES = ["im Mittelstand", "im Handwerk", "in Kanzleien", "im Einzelhandel", "in der Logistik", "in Arztpraxen",
+          "im Maschinenbau", "in Agenturen", "in Hotels", "in Bäckereien"]
+
+
+def write_csv(path: Path, rows: int) -> None:
+    lines = ["keyword"]
+    for i in range(rows):
+        keyword = f"{TOPICS[i % 10]} {PLACES[(i // 10) % 10]}"
+        lines.append(keyword if i < 100 else f"{keyword} {i // 100}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def genpost(*args: str) -> list[str]:
+    return [sys.executable, "-m", "generator", *args]
+
+
+def throughput(posts: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        write_csv(tmp_path / "k.csv", posts)
+        server = subprocess.Popen([sys.executable, "-m", "tests.support.serve_fake_openai", "--latency", "0.2",
+                                   "--max-concurrent", "32"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True)
+        url = server.stdout.readline().strip()
+        t0 = time.perf_counter()
+        run = subprocess.run(genpost("batch", str(tmp_path / "k.csv"), "--brief", str(ROOT / "briefs/mittelstand.yaml"),
+                                     "--out", str(tmp_path / "out"), "--base-url", url, "--api-key", "bench",
+                                     "--jobs", "32", "--max-concurrent-requests", "32", "--no-cache"),
+                             cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        server.stdin.close()
+        stats = json.loads(server.stdout.readline())
+        server.wait()
+        report = json.loads((tmp_path / "out" / "batch-report.json").read_text(encoding="utf-8"))
+        passed = sum(r["status"] == "passed" for r in report["rows"])
+        ideal = stats["requests"] * 0.2 / 32
+        print(f"throughput: {posts} posts ({passed} passed, exit {run.returncode}), {stats['requests']} requests, "
+              f"peak {stats['peak_concurrency']} in flight")
+        print(f"  wall {wall:.2f} s, ideal {ideal:.2f} s, ratio {wall / ideal:.3f} (target <= 1.25)")
+
+
+def peak_rss_mb(rows: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        write_csv(tmp_path / "k.csv", rows)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        subprocess.run(genpost("batch", str(tmp_path / "k.csv"), "--brief", str(ROOT / "tests/data/small.yaml"),
+                               "--out", str(tmp_path / "out"), "--dry-run", "--jobs", "4"),
+                       cwd=ROOT, capture_output=True, check=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        # ru_maxrss of children is the largest child so far: runs go from small to large
+        return max(after, before) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--posts", type=int, default=100)
+    ap.add_argument("--rows", default="100,300,1000")
+    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-throughput", action="store_true")
+    args = ap.parse_args()
+    if not args.skip_throughput:
+        throughput(args.posts)
+    if not args.skip_memory:
+        for rows in (int(r) for r in args.rows.split(",")):
+            t0 = time.perf_counter()
+            print(f"memory: {rows:5d} dry-run rows: peak RSS {peak_rss_mb(rows):6.1f} MB "
+                  f"({time.perf_counter() - t0:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,303 @@
+"""Many posts from a CSV of keywords: read as a stream, generated concurrently under one shared
+request limiter, resumable (finished posts are skipped, paid answers come from the cache), and
+summed up in batch-report.csv and batch-report.json."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import csv
+import io
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from pydantic import BaseModel, Field
+
+from .brief import Brief, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
+from .errors import InputError
+from .fsutil import atomic_write_text
+from .llm import LLMClient, LLMSettings, Limiter, make_model
+from .llm.cache import AnswerCache
+from .output import read_report
+from .pipeline import Checker, GenerationFailed, ProcessChecker
+from .plan import default_slug
+from .run import produce
+
+DONE = ("passed", "failed")  # a report with one of these is a finished post; "error" is not
+_NESTED = {"targets": Targets, "title": TitleRules, "wordpress": WordPressSettings}
+_TOP_LEVEL = {name for name in Brief.model_fields if name not in {*_NESTED, "internal_links", "external_links",
+                                                                   "facts"}}
+
+
+# --- reading the CSV as a stream ---------------------------------------------------------------
+
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the start decodes as UTF-8, else cp1252 (Excel in Germany)."""
+    with path.open("rb") as f:
+        head = f.read(65536)
+    if b"\x00" in head:
+        raise InputError(str(path), None, "is a binary file, not a CSV")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < 65536)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def _delimiter(header: str) -> str:
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def column_target(column: str) -> tuple[str, ...] | None:
+    """Where a CSV column goes in the brief: `topic` -> (topic,), `words_min` -> (targets, words_min),
+    `title.year` -> (title, year); None for a column that is not a brief field."""
+    name = column.strip().lower()
+    if "." in name:
+        head, _, field = name.partition(".")
+        return (head, field) if head in _NESTED and field in _NESTED[head].model_fields else None
+    if name in _TOP_LEVEL:
+        return (name,)
+    if name in Targets.model_fields:
+        return ("targets", name)
+    return None
+
+
+@dataclass
+class Row:
+    line: int
+    keyword: str
+    overrides: dict[tuple[str, ...], str]
+
+
+@dataclass
+class BadRow:
+    line: int
+    keyword: str
+    problem: str
+
+
+class CsvInfo(BaseModel):
+    columns: list[str]
+    ignored: list[str]
+    encoding: str
+    delimiter: str
+
+
+def open_csv(path: Path) -> tuple[CsvInfo, Iterator[Row | BadRow]]:
+    """Check the header at once (InputError for a bad CSV); rows come lazily."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), None, "file not found" if not path.exists() else "is not a file")
+    encoding = _encoding(path)
+    handle = io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
+    try:
+        header_line = handle.readline()
+    except UnicodeDecodeError:
+        handle.close()
+        raise InputError(str(path), "line 1", "cannot be decoded") from None
+    if not header_line.strip():
+        handle.close()
+        raise InputError(str(path), None, "is empty", "the first row names the columns, e.g. keyword;topic")
+    delimiter = _delimiter(header_line)
+    columns = [c.strip() for c in next(csv.reader([header_line], delimiter=delimiter))]
+    lowered = [c.lower() for c in columns]
+    if "keyword" not in lowered:
+        handle.close()
+        raise InputError(str(path), "line 1", f"no 'keyword' column (columns: {', '.join(columns)})",
+                         "name one column 'keyword'")
+    targets = {c: column_target(c) for c in columns if c.lower() != "keyword"}
+    info = CsvInfo(columns=columns, ignored=[c for c, t in targets.items() if t is None], encoding=encoding,
+                   delimiter=delimiter)
+    key_index = lowered.index("keyword")
+
+    def rows() -> Iterator[Row | BadRow]:
+        reader = csv.reader(handle, delimiter=delimiter)
+        line = 1
+        try:
+            for record in reader:
+                line += 1
+                if not any(cell.strip() for cell in record):
+                    continue  # blank lines between rows
+                keyword = record[key_index].strip() if key_index < len(record) else ""
+                if not keyword:
+                    yield BadRow(line, "", "empty keyword")
+                    continue
+                overrides = {targets[c]: record[i].strip() for i, c in enumerate(columns)
+                             if i < len(record) and i != key_index and targets.get(c) and record[i].strip()}
+                yield Row(line, keyword, overrides)
+        except UnicodeDecodeError:
+            yield BadRow(line + 1, "", f"not {encoding} text from here on; save the CSV as UTF-8")
+        except csv.Error as e:
+            yield BadRow(line + 1, "", f"unreadable CSV ({e})")
+        finally:
+            handle.close()
+
+    return info, rows()
+
+
+def count_rows(path: Path, info: CsvInfo) -> int:
+    with io.TextIOWrapper(Path(path).open("rb"), encoding=info.encoding, newline="", errors="replace") as f:
+        reader = csv.reader(f, delimiter=info.delimiter)
+        next(reader, None)
+        return sum(1 for record in reader if any(cell.strip() for cell in record))
+
+
+def row_brief(base: dict[str, Any], row: Row, source: str, base_dir: Path) -> Brief:
+    data = json.loads(json.dumps(base))  # a deep copy of plain YAML data
+    data["keyword"] = row.keyword
+    for target, value in row.overrides.items():
+        node = data
+        for key in target[:-1]:
+            if not isinstance(node.get(key), dict):
+                node[key] = {}
+            node = node[key]
+        node[target[-1]] = None if value.lower() in ("null", "none", "-") else value
+    return brief_from_data(data, source=source, base_dir=base_dir)
+
+
+# --- running ----------------------------------------------------------------------------------
+
+class RowResult(BaseModel):
+    line: int
+    keyword: str
+    slug: str = ""
+    status: str  # passed | failed | error | bad row | skipped
+    rounds: int = 0
+    calls: int = 0
+    tokens: int = 0
+    cost_usd: float | None = 0.0
+    seconds: float = 0.0
+    failing: list[str] = Field(default_factory=list)
+    note: str = ""
+
+
+class BatchResult(BaseModel):
+    rows: list[RowResult]
+    ignored_columns: list[str]
+    seconds: float
+    aborted: str | None = None
+
+    def count(self, *statuses: str) -> int:
+        return sum(r.status in statuses for r in self.rows)
+
+
+def _from_report(row: Row | BadRow, slug: str, report: dict[str, Any], note: str) -> RowResult:
+    llm = report.get("llm", {})
+    return RowResult(line=row.line, keyword=row.keyword, slug=slug, status=report.get("status", "error"),
+                     rounds=len(report.get("rounds", [])), calls=llm.get("calls", 0), tokens=llm.get("tokens", 0),
+                     cost_usd=llm.get("cost_usd"), seconds=report.get("timings", {}).get("total", 0.0),
+                     failing=report.get("failing", []), note=note)
+
+
+async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSettings, *, jobs: int = 4,
+                    rpm: int | None = None, max_concurrent: int | None = None, force: bool = False,
+                    max_rounds: int = 4, on_row: Callable[[RowResult], None] | None = None,
+                    check_workers: int = 0) -> BatchResult:
+    """check_workers: processes that run the checker (0: in this process)."""
+    base = load_brief_data(brief_path)
+    brief_from_data(base, source=str(brief_path), base_dir=Path(brief_path).parent)  # a bad base brief stops here
+    info, rows = open_csv(csv_path)
+    started = time.perf_counter()
+    model = make_model(settings)  # one client (and connection pool) for all posts
+    cache = AnswerCache(settings.cache_dir) if settings.cache_dir and model.paid else None
+    limiter = Limiter(rpm=rpm, max_concurrent=max_concurrent)
+    checker = ProcessChecker(check_workers) if check_workers > 0 else Checker()
+    results: list[RowResult] = []
+    taken: dict[str, int] = {}  # slug -> line that has it
+    queue: asyncio.Queue = asyncio.Queue(maxsize=max(jobs, 1))
+    aborted: list[str] = []
+
+    def done(result: RowResult) -> None:
+        results.append(result)
+        if on_row:
+            on_row(result)
+
+    async def work() -> None:
+        while True:
+            item = await queue.get()
+            if item is None:
+                queue.task_done()
+                return
+            row, brief, slug, note = item
+            try:
+                if aborted:
+                    done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="error",
+                                   note="not started: " + aborted[0]))
+                    continue
+                client = LLMClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
+                t0 = time.perf_counter()
+                try:
+                    folder, result = await produce(brief, client, out, max_rounds=max_rounds, slug=slug,
+                                                   checker=checker)
+                    report = read_report(folder) or {}
+                    done(_from_report(row, slug, report, note))
+                except Exception as e:  # one post's failure must not stop the others (or the queue)
+                    if isinstance(e, GenerationFailed) and e.fatal:  # a rejected key fails every post alike
+                        aborted.append(str(e))
+                    note = str(e) if isinstance(e, GenerationFailed) else f"internal error: {type(e).__name__}: {e}"
+                    done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="error",
+                                   calls=client.usage.calls, tokens=client.usage.tokens,
+                                   cost_usd=client.usage.cost_usd, seconds=round(time.perf_counter() - t0, 3),
+                                   note=note))
+            finally:
+                queue.task_done()
+
+    workers = [asyncio.create_task(work()) for _ in range(max(jobs, 1))]
+    try:
+        for row in rows:
+            if isinstance(row, BadRow):
+                done(RowResult(line=row.line, keyword=row.keyword, status="bad row", note=row.problem))
+                continue
+            try:
+                brief = row_brief(base, row, f"{csv_path}: line {row.line}", Path(brief_path).parent)
+            except InputError as e:
+                done(RowResult(line=row.line, keyword=row.keyword, status="bad row",
+                               note=str(e).split(": ", 2)[-1]))
+                continue
+            slug, note = default_slug(brief), ""
+            if slug in taken:
+                n = 2
+                while f"{slug}-{n}" in taken:
+                    n += 1
+                note = f"slug {slug} is taken by line {taken[slug]}; written to {slug}-{n}"
+                slug = f"{slug}-{n}"
+            taken[slug] = row.line
+            previous = None if force else read_report(out / slug)
+            if previous and previous.get("status") in DONE and previous.get("brief", {}).get("keyword") == brief.keyword:
+                done(_from_report(row, slug, previous, "done in an earlier run; not generated again"
+                                  + (f"; {note}" if note else "")))
+                continue
+            await queue.put((row, brief, slug, note))
+        for _ in workers:
+            await queue.put(None)
+        await asyncio.gather(*workers)
+    finally:
+        for w in workers:
+            w.cancel()
+        await model.aclose()
+        checker.close()
+    results.sort(key=lambda r: r.line)
+    batch = BatchResult(rows=results, ignored_columns=info.ignored, seconds=round(time.perf_counter() - started, 3),
+                        aborted=aborted[0] if aborted else None)
+    write_batch_report(out, batch)
+    return batch
+
+
+REPORT_COLUMNS = ["line", "keyword", "slug", "status", "rounds", "calls", "tokens", "cost_usd", "seconds",
+                  "failing", "note"]
+
+
+def write_batch_report(out: Path, batch: BatchResult) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    for r in batch.rows:
+        data = r.model_dump()
+        data["failing"] = " ".join(r.failing)
+        writer.writerow([data[c] if data[c] is not None else "" for c in REPORT_COLUMNS])
+    atomic_write_text(out / "batch-report.csv", buffer.getvalue())
+    atomic_write_text(out / "batch-report.json", json.dumps(batch.model_dump(), ensure_ascii=False, indent=2) + "\n")

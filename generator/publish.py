@@ -1,0 +1,540 @@
+"""Publish: a genpost folder becomes a post on the user's WordPress through the REST API.
+
+Authentication is an Application Password (HTTP Basic), so the password only ever travels over
+https (or to this machine). Publishing is idempotent: the post id is kept in report.json, and
+without it a post with the same slug (in any status) is updated instead of a second one created.
+After saving, what WordPress stored is read back, compared with what was sent and checked again:
+the checker judges the live post, not our copy of it.
+
+Pure logic: no printing, no exit; problems are InputError (exit 2) or PublishError (exit 3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import email.utils
+import html
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable, Literal
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from . import __version__
+from .blocks import parse_blocks
+from .brief import Brief, WordPressSettings
+from .checks import run_checks
+from .errors import InputError, PublishError
+from .fsutil import atomic_write_text
+from .output import REPORT
+from .post import Post
+from .render import heading_block
+from .retry import RetryPolicy, TransientError, with_retries
+
+POST_HTML = "post.html"
+MU_PLUGIN = "wordpress/genpost-seo-meta.php"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+# (title, description, focus keyword) meta keys per SEO plugin.
+SEO_META_KEYS: dict[str, tuple[str, str, str]] = {
+    "yoast": ("_yoast_wpseo_title", "_yoast_wpseo_metadesc", "_yoast_wpseo_focuskw"),
+    "rankmath": ("rank_math_title", "rank_math_description", "rank_math_focus_keyword"),
+}
+_LIVE = frozenset({"publish", "future", "private"})
+
+
+# --- where to publish ----------------------------------------------------------------------------
+
+def _site_problem(url: str) -> str | None:
+    """Why this URL may not receive the application password, or None if it may."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not a site URL; give it like https://example.com"
+    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+        return f"refusing to send the application password over plain http to {parts.hostname}; use https"
+    return None
+
+
+def _normalise_site(url: str) -> str:
+    """Scheme and host lower-case, no trailing slash: the key a post id is stored under."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
+
+
+class WordPressTarget(BaseModel):
+    """Where and how to publish. The password is a SecretStr: it never shows in repr or dumps."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str
+    user: str = Field(min_length=1)
+    app_password: SecretStr
+    status: Literal["draft", "pending", "publish"] = "draft"
+    categories: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    author: int | None = None
+    seo_plugin: Literal["yoast", "rankmath", "none"] = "yoast"
+
+    @field_validator("url")
+    @classmethod
+    def _safe_url(cls, v: str) -> str:
+        problem = _site_problem(v.strip())
+        if problem:
+            raise ValueError(problem)
+        return _normalise_site(v)
+
+
+def resolve_target(settings: WordPressSettings, url: str | None, user: str | None,
+                   app_password: str | None) -> WordPressTarget:
+    """Flags (or their env vars, which the CLI passes in) win over the brief's `wordpress:` section.
+
+    Raises InputError for anything missing or unsafe, before any request is made."""
+    site = url or settings.url
+    site_source = "--wp-url" if url else "brief wordpress.url"
+    if not site:
+        raise InputError("--wp-url", None, "no WordPress site given",
+                         "pass --wp-url, set GENPOST_WP_URL or add wordpress.url to the brief")
+    problem = _site_problem(site.strip())
+    if problem:
+        raise InputError(site_source, None, problem)
+    login = user or settings.user
+    if not login:
+        raise InputError("--wp-user", None, "no WordPress user given",
+                         "pass --wp-user, set GENPOST_WP_USER or add wordpress.user to the brief")
+    if not app_password or not app_password.strip():
+        raise InputError("--wp-app-password", None, "no application password given",
+                         "set GENPOST_WP_APP_PASSWORD or pass --wp-app-password")
+    try:
+        return WordPressTarget(url=site, user=login, app_password=app_password.strip(), status=settings.status,
+                               categories=settings.categories, tags=settings.tags, author=settings.author,
+                               seo_plugin=settings.seo_plugin)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise InputError(site_source, ".".join(map(str, err["loc"])),
+                         err["msg"].removeprefix("Value error, ")) from None
+
+
+# --- the folder genpost wrote ---------------------------------------------------------------------
+
+class PostFolder(BaseModel):
+    """What publishing needs from OUT/<slug>/: the report, the markup and the brief behind them."""
+
+    path: Path
+    report: dict[str, Any]
+    markup: str
+    brief: Brief
+    h1: str
+    slug: str
+    seo_title: str | None = None
+    meta_description: str | None = None
+
+
+def load_folder(folder: Path) -> PostFolder:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(str(folder), None, "is not a folder", "give a post folder genpost wrote, like out/<slug>/")
+    report_path = folder / REPORT
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(folder), None, f"has no {REPORT}, so it is not a post folder genpost wrote",
+                         "give a folder like out/<slug>/") from None
+    except (OSError, ValueError) as e:
+        raise InputError(str(report_path), None, f"cannot be read as JSON ({e})") from None
+    if not isinstance(report, dict) or "brief" not in report or not isinstance(report.get("plan"), dict):
+        raise InputError(str(report_path), None, "is not a genpost report (no brief or plan)",
+                         "generate the post again with genpost --brief")
+    try:
+        markup = (folder / POST_HTML).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(folder), None, f"has no {POST_HTML}: the run ended before the post was rendered",
+                         "generate the post again") from None
+    try:
+        brief = Brief.model_validate(report["brief"])
+    except ValidationError as e:
+        raise InputError(str(report_path), "brief", e.errors()[0]["msg"]) from None
+    plan = report["plan"]
+    slug = plan.get("slug") or report.get("slug")
+    if not plan.get("h1") or not slug:
+        raise InputError(str(report_path), "plan", "has no H1 or slug", "generate the post again")
+    return PostFolder(path=folder, report=report, markup=markup, brief=brief, h1=plan["h1"], slug=slug,
+                      seo_title=plan.get("seo_title"), meta_description=plan.get("meta_description"))
+
+
+def find_post_folders(root: Path) -> list[Path]:
+    """ROOT itself when it is a post folder, else its sub-folders that hold a report.json (sorted)."""
+    root = Path(root)
+    if (root / REPORT).is_file():
+        return [root]
+    return sorted(p for p in root.iterdir() if (p / REPORT).is_file()) if root.is_dir() else []
+
+
+# --- markup --------------------------------------------------------------------------------------
+
+def content_without_h1(markup: str) -> str:
+    """The markup without its first top-level level-1 heading block (the theme prints the title,
+    so the live page has exactly one H1). Everything else is kept byte for byte."""
+    for block in parse_blocks(markup).blocks:
+        if block.name == "core/heading" and block.attrs.get("level") == 1:
+            after = len(markup[block.end:]) - len(markup[block.end:].lstrip())  # the blank line after it
+            return markup[:block.start] + markup[block.end + after:]
+    return markup
+
+
+def h1_block(title: str) -> str:
+    """The H1 block exactly as genpost renders it, for checking what WordPress stored."""
+    return heading_block(title, 1)
+
+
+# --- results -------------------------------------------------------------------------------------
+
+class PublishResult(BaseModel):
+    site: str
+    post_id: int
+    link: str
+    status: str
+    slug: str
+    created: bool
+    differences: list[str] = Field(default_factory=list)  # what WordPress stored differently from what was sent
+    warnings: list[str] = Field(default_factory=list)
+    check_passed: bool
+    failing_checks: list[str] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Exit 0 when true, 1 when the stored post differs or fails its checks."""
+        return self.check_passed and not self.differences
+
+
+# --- talking to WordPress ------------------------------------------------------------------------
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _wp_message(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if isinstance(data, dict) and data.get("message"):
+        return f"{html.unescape(str(data['message']))} ({data.get('code', response.status_code)})"
+    return f"HTTP {response.status_code}"
+
+
+def _run(coro):
+    """Run the async retry helper from this sync code. Inside a running event loop (a caller that
+    forgot asyncio.to_thread) a worker thread gets its own loop instead of failing."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+class _Api:
+    """REST calls with the project's retry policy; WordPress's refusals become PublishError."""
+
+    def __init__(self, target: WordPressTarget, client: httpx.Client, policy: RetryPolicy,
+                 on_retry: Callable[[str], None] | None):
+        self.target, self.client, self.policy, self.on_retry = target, client, policy, on_retry
+        self.auth = (target.user, target.app_password.get_secret_value())
+        self.pretty = True  # /wp-json/…; False: ?rest_route=… (sites without pretty permalinks)
+        self.unfiltered = True  # the user may save any HTML (known after connect())
+
+    def _url_params(self, route: str, params: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+        if self.pretty:
+            return f"{self.target.url}/wp-json/{route}", dict(params or {})
+        return f"{self.target.url}/", {"rest_route": "/" + route, **(params or {})}
+
+    def send(self, method: str, route: str, *, params: dict[str, Any] | None = None,
+             body: dict[str, Any] | None = None) -> httpx.Response:
+        """One request, no retry: transient faults raise TransientError."""
+        url, query = self._url_params(route, params)
+        try:
+            response = self.client.request(method, url, params=query, json=body, auth=self.auth,
+                                           headers={"Accept": "application/json",
+                                                    "User-Agent": f"genpost/{__version__}"})
+        except httpx.TimeoutException as e:
+            raise TransientError(f"timed out ({type(e).__name__})") from None
+        except httpx.TransportError as e:
+            raise TransientError(f"connection failed ({type(e).__name__}: {e})") from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientError(f"HTTP {response.status_code}", _retry_after(response))
+        return response
+
+    def call(self, method: str, route: str, what: str, *, params: dict[str, Any] | None = None,
+             body: dict[str, Any] | None = None, accept: tuple[int, ...] = (),
+             attempt: Callable[[], httpx.Response] | None = None) -> httpx.Response:
+        """send() under the retry policy; any status outside 2xx and `accept` ends in PublishError."""
+        async def once() -> httpx.Response:
+            return attempt() if attempt else self.send(method, route, params=params, body=body)
+
+        site = self.target.url
+        try:
+            response = _run(with_retries(once, self.policy, f"WordPress {what}", self.on_retry))
+        except TransientError as e:
+            raise PublishError(f"WordPress at {site} did not answer ({what}): {e.reason}, "
+                               f"also after retrying") from None
+        code = response.status_code
+        if 200 <= code < 300 or code in accept:
+            if 200 <= code < 300:
+                try:
+                    response.json()
+                except ValueError:
+                    raise PublishError(f"{site} answered {what} with something that is not JSON; "
+                                       "is this the WordPress site's URL?") from None
+            return response
+        if code == 401:
+            raise PublishError(self.rejected())
+        if code == 403:
+            raise PublishError(f"WordPress refused to {what} for user {self.target.user} at {site}: "
+                               f"{_wp_message(response)}")
+        if 300 <= code < 400:
+            raise PublishError(f"{site} redirects to {response.headers.get('location', '?')}; "
+                               "use that address as the WordPress URL")
+        raise PublishError(f"WordPress at {site} could not {what}: {_wp_message(response)}")
+
+    def rejected(self) -> str:
+        return (f"WordPress rejected the application password for user {self.target.user} at {self.target.url} "
+                "(check --wp-user and GENPOST_WP_APP_PASSWORD; create one under Users → Profile → "
+                "Application Passwords)")
+
+    def connect(self) -> dict[str, Any]:
+        """Find the REST API and prove the credentials before anything is written."""
+        what = "check the application password"
+        response = self.call("GET", "wp/v2/users/me", what, params={"context": "edit"}, accept=(403, 404))
+        if response.status_code == 404:
+            self.pretty = False
+            response = self.call("GET", "wp/v2/users/me", what, params={"context": "edit"}, accept=(403, 404))
+            if response.status_code == 404:
+                raise PublishError(f"no WordPress REST API at {self.target.url}: the REST API is off or "
+                                   "the URL is wrong (give the site's home URL)")
+        if response.status_code == 403:  # e.g. application passwords switched off for this user
+            raise PublishError(self.rejected())
+        me = response.json()
+        capabilities = me.get("capabilities") if isinstance(me, dict) else None
+        # Without unfiltered_html WordPress runs the markup through kses on save.
+        self.unfiltered = bool(isinstance(capabilities, dict) and capabilities.get("unfiltered_html"))
+        return me
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+def _term_id(api: _Api, taxonomy: str, name: str, warnings: list[str]) -> int:
+    """The id of the category/tag with exactly this name, created when there is none."""
+    kind = {"categories": "category", "tags": "tag"}[taxonomy]
+    found = api.call("GET", f"wp/v2/{taxonomy}", f"look up the {kind} {name!r}",
+                     params={"search": name, "per_page": 100, "context": "view"}).json()
+    for term in found if isinstance(found, list) else []:
+        if html.unescape(str(term.get("name", ""))) == name:  # names come back HTML-escaped
+            return int(term["id"])
+    response = api.call("POST", f"wp/v2/{taxonomy}", f"create the {kind} {name!r}",
+                        body={"name": name}, accept=(400,))
+    try:
+        data = response.json()
+    except ValueError:
+        data = {}
+    if response.status_code == 400:
+        # The search misses names stored escaped ("&amp;") and WordPress matches names case-insensitively.
+        data = data if isinstance(data, dict) else {}
+        term_id = (data.get("data") or {}).get("term_id")
+        if data.get("code") != "term_exists" or not term_id:
+            raise PublishError(f"WordPress at {api.target.url} could not create the {kind} {name!r}: "
+                               f"{_wp_message(response)}")
+        existing = api.call("GET", f"wp/v2/{taxonomy}/{int(term_id)}", f"read the {kind} {name!r}").json()
+        existing_name = html.unescape(str(existing.get("name", "")))
+        if existing_name != name:
+            warnings.append(f"{kind} {name!r} matched the existing {existing_name!r}")
+        return int(term_id)
+    return int(data["id"])
+
+
+def _seo_meta(target: WordPressTarget, folder: PostFolder) -> dict[str, str]:
+    keys = SEO_META_KEYS.get(target.seo_plugin)
+    if not keys:
+        return {}
+    values = (folder.seo_title, folder.meta_description, folder.brief.keyword)
+    return {k: v for k, v in zip(keys, values) if v is not None}
+
+
+def _posts_with_slug(api: _Api, slug: str) -> list[dict[str, Any]]:
+    found = api.call("GET", "wp/v2/posts", f"look up posts with the slug {slug!r}",
+                     params={"slug": slug, "status": "any", "context": "edit", "per_page": 100,
+                             "orderby": "id", "order": "asc"}).json()
+    return found if isinstance(found, list) else []
+
+
+def _existing_post(api: _Api, folder: PostFolder, warnings: list[str]) -> dict[str, Any] | None:
+    """The post this folder was published as before: the id in report.json for this site, else the
+    post with the same slug (drafts may share a slug in WordPress, so the slug alone prevents nothing)."""
+    known = folder.report.get("wordpress")
+    if isinstance(known, dict) and known.get("id") and _normalise_site(str(known.get("site", ""))) == api.target.url:
+        response = api.call("GET", f"wp/v2/posts/{int(known['id'])}", "read the post published before",
+                            params={"context": "edit"}, accept=(404, 410))
+        if response.status_code < 300 and response.json().get("status") != "trash":
+            return response.json()
+        warnings.append(f"post {known['id']} from {REPORT} is gone from the site; looking it up by slug")
+    posts = _posts_with_slug(api, folder.slug)
+    if len(posts) > 1:
+        warnings.append(f"{len(posts)} posts have the slug {folder.slug!r} (ids "
+                        f"{', '.join(str(p['id']) for p in posts)}); updating {posts[0]['id']}")
+    return posts[0] if posts else None
+
+
+def _first_difference(sent: str, stored: str) -> str:
+    """Where the stored text starts to differ, with a little context from both."""
+    a, b = sent.splitlines(keepends=True), stored.splitlines(keepends=True)
+    for i, (x, y) in enumerate(zip(a, b), 1):
+        if x != y:
+            at = next((k for k, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+            lo = max(at - 30, 0)
+            return f"line {i}: sent {x[lo:at + 50].strip()!r}, stored {y[lo:at + 50].strip()!r}"
+    return f"sent {len(a)} lines, stored {len(b)}"
+
+
+def _compare(sent: dict[str, Any], stored: dict[str, Any], warnings: list[str], unfiltered: bool) -> list[str]:
+    differences = []
+    raw = (stored.get("content") or {}).get("raw")
+    if raw != sent["content"]:
+        hint = "" if unfiltered else "; the user lacks the unfiltered_html capability, so WordPress filtered the markup"
+        differences.append("content: WordPress stored different markup ("
+                           + _first_difference(sent["content"], raw or "") + ")" + hint)
+    title = (stored.get("title") or {}).get("raw")
+    if title != sent["title"]:
+        differences.append(f"title: sent {sent['title']!r}, stored {title!r}")
+    if stored.get("slug") != sent["slug"]:
+        differences.append(f"slug: sent {sent['slug']!r}, stored {stored.get('slug')!r}")
+    if stored.get("status") != sent["status"]:
+        differences.append(f"status: sent {sent['status']!r}, stored {stored.get('status')!r}")
+    for taxonomy in ("categories", "tags"):
+        if taxonomy in sent and sorted(stored.get(taxonomy) or []) != sorted(sent[taxonomy]):
+            differences.append(f"{taxonomy}: sent ids {sorted(sent[taxonomy])}, stored {sorted(stored.get(taxonomy) or [])}")
+    # Unregistered meta is dropped silently (and an empty meta object comes back as []).
+    meta = stored.get("meta") if isinstance(stored.get("meta"), dict) else {}
+    for key, value in sent.get("meta", {}).items():
+        if key not in meta:
+            warnings.append(f"the site did not store {key}; install {MU_PLUGIN} as a mu-plugin")
+        elif meta[key] != value:
+            differences.append(f"meta {key}: sent {value!r}, stored {meta[key]!r}")
+    return differences
+
+
+def publish_folder(folder: Path, target: WordPressTarget, *, policy: RetryPolicy | None = None,
+                   client: httpx.Client | None = None, on_retry: Callable[[str], None] | None = None,
+                   allow_failed: bool = False) -> PublishResult:
+    """Create or update the post of FOLDER on TARGET, record its id in report.json, read it back
+    and check what WordPress stored. Blocking: from async code use asyncio.to_thread."""
+    problem = _site_problem(target.url)  # also for targets built without validation
+    if problem:
+        raise InputError(target.url, None, problem)
+    post = load_folder(folder)
+    local = run_checks(Post(markup=post.markup, seo_title=post.seo_title, meta_description=post.meta_description,
+                            slug=post.slug), post.brief)
+    if not local.passed and not allow_failed:
+        raise InputError(str(post.path), None, "the post fails its checks (" + ", ".join(local.failing_ids()) + ")",
+                         "fix it, or publish it anyway with --publish-failed")
+
+    own_client = client is None
+    http = client or httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+    try:
+        return _publish(post, target, _Api(target, http, policy or RetryPolicy(), on_retry))
+    finally:
+        if own_client:
+            http.close()
+
+
+def _publish(post: PostFolder, target: WordPressTarget, api: _Api) -> PublishResult:
+    warnings: list[str] = []
+    api.connect()
+    # Look for the earlier post first: a refusal below must not leave new terms behind.
+    existing = _existing_post(api, post, warnings)
+    if existing and existing.get("status") in _LIVE and target.status != "publish":
+        state = {"publish": "published", "future": "scheduled"}.get(existing["status"], existing["status"])
+        raise PublishError(f"post {existing['id']} with the slug {post.slug!r} is already {state} at "
+                           f"{existing.get('link', api.target.url)}; genpost will not turn it back into a "
+                           f"{target.status} (publish with status publish to update it live)")
+    sent: dict[str, Any] = {"title": post.h1, "content": content_without_h1(post.markup), "slug": post.slug,
+                            "status": target.status}
+    # Only configured terms are sent: an empty list would drop terms an editor set by hand.
+    if target.categories:
+        sent["categories"] = [_term_id(api, "categories", n, warnings) for n in target.categories]
+    if target.tags:
+        sent["tags"] = [_term_id(api, "tags", n, warnings) for n in target.tags]
+    if target.author is not None:
+        sent["author"] = target.author
+    meta = _seo_meta(target, post)
+    if meta:
+        sent["meta"] = meta
+
+    if existing:
+        saved = api.call("POST", f"wp/v2/posts/{int(existing['id'])}", f"update post {existing['id']}", body=sent)
+        created = False
+    else:
+        saved, created = _create(api, sent), True
+    first = saved.json()
+    stored_id = int(first["id"])
+
+    # Record the id at once, so a failed read-back never leads to a second post on the next run.
+    report = dict(post.report)
+    report["wordpress"] = {"site": api.target.url, "id": stored_id, "link": first.get("link", ""),
+                           "status": first.get("status", target.status)}
+    atomic_write_text(post.path / REPORT, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+
+    stored = api.call("GET", f"wp/v2/posts/{stored_id}", f"read back post {stored_id}",
+                      params={"context": "edit"}).json()
+    differences = _compare(sent, stored, warnings, api.unfiltered)
+    stored_meta = stored.get("meta") if isinstance(stored.get("meta"), dict) else {}
+    title_key, desc_key = (SEO_META_KEYS[target.seo_plugin][:2] if target.seo_plugin in SEO_META_KEYS
+                           else (None, None))
+    # Dropped meta falls back to what was sent: that case is a warning, not a failed check.
+    checked = Post(markup=h1_block((stored.get("title") or {}).get("raw") or "") + "\n\n"
+                   + ((stored.get("content") or {}).get("raw") or ""),
+                   seo_title=stored_meta.get(title_key) or post.seo_title,
+                   meta_description=stored_meta.get(desc_key) or post.meta_description,
+                   slug=stored.get("slug") or None)
+    verdict = run_checks(checked, post.brief)
+    return PublishResult(site=api.target.url, post_id=stored_id, link=stored.get("link", first.get("link", "")),
+                         status=stored.get("status", ""), slug=stored.get("slug", ""), created=created,
+                         differences=differences, warnings=warnings, check_passed=verdict.passed,
+                         failing_checks=verdict.failing_ids())
+
+
+def _create(api: _Api, sent: dict[str, Any]) -> httpx.Response:
+    """POST a new post. A retry first looks the slug up: the attempt whose answer was lost (timeout,
+    dropped connection, 5xx from a proxy) may have created the post already."""
+    attempts = 0
+
+    def attempt() -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1:
+            found = api.send("GET", "wp/v2/posts", params={"slug": sent["slug"], "status": "any",
+                                                          "context": "edit", "orderby": "id", "order": "asc"})
+            try:
+                posts = found.json() if found.status_code == 200 else []
+            except ValueError:
+                posts = []
+            if isinstance(posts, list) and posts:
+                return api.send("POST", f"wp/v2/posts/{int(posts[0]['id'])}", body=sent)
+        return api.send("POST", "wp/v2/posts", body=sent)
+
+    return api.call("POST", "wp/v2/posts", "create the post", attempt=attempt)

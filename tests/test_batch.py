@@ -1,0 +1,119 @@
+"""genpost batch: a CSV of keywords becomes posts; bad rows are skipped; a killed batch resumes."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import DATA, MITTELSTAND, ROOT
+from .support.fake_openai import FakeOpenAI
+from .support.llm_responder import mock_responder
+
+EXAMPLE = ROOT / "briefs" / "keywords-example.csv"
+
+
+def batch_rows(out: Path) -> list[dict]:
+    with (out / "batch-report.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_example_csv_is_excel_style_and_all_ten_pass(cli, tmp_path):
+    raw = EXAMPLE.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0] and b"\r\n" in raw
+    code, stdout, stderr = cli("batch", EXAMPLE, "--brief", MITTELSTAND, "--dry-run", "--out", tmp_path)
+    assert code == 0, stdout + stderr
+    rows = batch_rows(tmp_path)
+    assert len(rows) == 10 and {r["status"] for r in rows} == {"passed"}
+    assert [r["line"] for r in rows] == [str(n) for n in range(2, 12)]
+    for r in rows:
+        assert (tmp_path / r["slug"] / "post.md").is_file()
+    summary = json.loads((tmp_path / "batch-report.json").read_text(encoding="utf-8"))
+    assert summary["rows"][0]["keyword"] == "Digitalisierung im Mittelstand"
+    assert "[10/10]" in stderr and "10 of 10 posts passed" in stdout
+
+
+def test_cp1252_comma_csv_with_bad_rows_and_duplicate_slugs(cli, tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_bytes("keyword,sections,notizen\n"
+                     "Kühlräume in Großbäckereien,2,x\n"
+                     ",2,leer\n"
+                     "Kühlräume in Großbäckereien,zwei,kaputt\n"
+                     "Kühlräume in Großbäckereien,2,doppelt\n".encode("cp1252"))
+    out = tmp_path / "out"
+    code, stdout, stderr = cli("batch", path, "--brief", DATA / "small.yaml", "--dry-run", "--out", out)
+    assert code == 1  # not every row passed
+    assert "ignoring columns that are not brief fields: notizen" in stderr
+    rows = {int(r["line"]): r for r in batch_rows(out)}
+    assert rows[2]["status"] == "passed" and rows[2]["slug"] == "kuehlraeume-grossbaeckereien"
+    assert rows[3]["status"] == "bad row" and rows[3]["note"] == "empty keyword"
+    assert rows[4]["status"] == "bad row" and "sections" in rows[4]["note"]
+    assert rows[5]["status"] == "passed" and rows[5]["slug"] == "kuehlraeume-grossbaeckereien-2"
+    assert "taken by line 2" in rows[5]["note"]
+    assert (out / "kuehlraeume-grossbaeckereien-2" / "post.md").is_file()
+
+
+def test_csv_without_keyword_column_is_one_line_exit_2(cli, tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text("thema;jahr\nA;2025\n", encoding="utf-8")
+    code, _, stderr = cli("batch", path, "--brief", MITTELSTAND, "--dry-run", "--out", tmp_path / "o")
+    assert code == 2 and "no 'keyword' column" in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_shared_limiter_caps_concurrent_requests(cli, tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text("keyword\nZeiterfassung im Handwerk\nKühlräume in Großbäckereien\nDigitalisierung im Handwerk\n",
+                    encoding="utf-8")
+    with FakeOpenAI(mock_responder(), latency=0.05) as fake:
+        code, stdout, stderr = cli("batch", path, "--brief", DATA / "small.yaml", "--out", tmp_path / "o",
+                                   "--base-url", fake.url, "--api-key", "sk-test", "--jobs", "3",
+                                   "--max-concurrent-requests", "2")
+        peak = fake.peak_concurrency
+    assert code == 0, stdout + stderr
+    assert peak == 2  # three posts with parallel sections, never more than two requests in flight
+
+
+def test_killed_batch_resumes_without_regenerating_or_paying_twice(tmp_path):
+    csv_path = tmp_path / "k.csv"
+    keywords = ["Zeiterfassung im Handwerk", "Kühlräume in Großbäckereien", "Digitalisierung im Handwerk",
+                "Cloud-Telefonie im Büro", "Fördermittel für Handwerker"]
+    csv_path.write_text("keyword\n" + "\n".join(keywords) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "generator", "batch", str(csv_path), "--brief", str(DATA / "small.yaml"),
+            "--out", str(out), "--api-key", "sk-test", "--jobs", "1"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}
+    with FakeOpenAI(mock_responder()) as fake:
+        proc = subprocess.Popen(args + ["--base-url", fake.url], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                text=True, env=env, cwd=ROOT)
+        for line in proc.stderr:  # wait for two finished posts, then kill -9 mid-run
+            if line.startswith("[2/5]"):
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait()
+        first_requests = list(fake.requests)
+    assert proc.returncode == -signal.SIGKILL
+    finished = [p.parent for p in out.glob("*/report.json")
+                if json.loads(p.read_text(encoding="utf-8"))["status"] == "passed"]
+    assert len(finished) >= 2
+    before = {f: (f / "post.md").read_bytes() for f in finished}
+    mtimes = {f: (f / "report.json").stat().st_mtime_ns for f in finished}
+    cached = set()
+    for entry in (out / ".cache").rglob("*.json"):
+        cached.add(json.dumps(json.loads(entry.read_text(encoding="utf-8"))["request"]["messages"], sort_keys=True))
+    sent_first = {json.dumps(r["messages"], sort_keys=True) for r in first_requests}
+    assert cached and cached <= sent_first  # the comparison below can see a resent request
+
+    with FakeOpenAI(mock_responder()) as fake:
+        done = subprocess.run(args + ["--base-url", fake.url], capture_output=True, text=True, env=env, cwd=ROOT)
+        second_requests = list(fake.requests)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("done in an earlier run") == len(finished)
+    for f in finished:  # finished posts untouched
+        assert (f / "post.md").read_bytes() == before[f]
+        assert (f / "report.json").stat().st_mtime_ns == mtimes[f]
+    resent = [r for r in second_requests if json.dumps(r["messages"], sort_keys=True) in cached]
+    assert resent == []  # no answer that was already paid for was asked for again
+    rows = batch_rows(out)
+    assert len(rows) == 5 and {r["status"] for r in rows} == {"passed"}

@@ -51,6 +51,16 @@ CacheDirOpt = Annotated[Optional[Path], typer.Option(
     "--cache-dir", help="Where LLM answers are kept, so a rerun does not pay twice (default OUT/.cache).")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not keep or reuse LLM answers.")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one LLM answer.")]
+WpUrlOpt = Annotated[Optional[str], typer.Option(
+    "--wp-url", envvar="GENPOST_WP_URL", help="WordPress site, https://… (env GENPOST_WP_URL; else the brief's wordpress.url).")]
+WpUserOpt = Annotated[Optional[str], typer.Option(
+    "--wp-user", envvar="GENPOST_WP_USER", help="WordPress user (env GENPOST_WP_USER; else the brief's wordpress.user).")]
+WpPasswordOpt = Annotated[Optional[str], typer.Option(
+    "--wp-app-password", envvar="GENPOST_WP_APP_PASSWORD",
+    help="Application Password of that user (env GENPOST_WP_APP_PASSWORD). Never written anywhere.")]
+PublishOpt = Annotated[bool, typer.Option("--publish", help="Publish each post that passes its checks to WordPress.")]
+PublishFailedOpt = Annotated[bool, typer.Option("--publish-failed",
+                                                help="Publish posts that fail their checks too (implies --publish).")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every LLM call: model, tokens, latency, retries.")]
 
 
@@ -79,6 +89,11 @@ def main_job(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     timeout: TimeoutOpt = 120.0,
+    publish: PublishOpt = False,
+    publish_failed: PublishFailedOpt = False,
+    wp_url: WpUrlOpt = None,
+    wp_user: WpUserOpt = None,
+    wp_app_password: WpPasswordOpt = None,
     verbose: VerboseOpt = False,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
@@ -102,9 +117,54 @@ def main_job(
         b = load_brief(brief)
         settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache)
         check_out_dir(out)
+        # Before any LLM spend: a missing password or an http URL is found now, not after generating.
+        target = _wp_target(b, wp_url, wp_user, wp_app_password) if publish or publish_failed else None
     except GenpostError as e:
         fail(e)
-    raise typer.Exit(_generate_one(b, settings, out, max_rounds))
+    code = _generate_one(b, settings, out, max_rounds)
+    if target is not None and code in (0, 1) and (code == 0 or publish_failed):
+        from .output import post_dir
+        from .plan import default_slug
+
+        code = max(code, _publish_folders([post_dir(out, default_slug(b))], target, publish_failed))
+    raise typer.Exit(code)
+
+
+def _wp_target(brief, url: str | None, user: str | None, password: str | None):
+    from .publish import resolve_target
+
+    return resolve_target(brief.wordpress, url, user, password)
+
+
+def _publish_folders(folders: list[Path], target, allow_failed: bool, targets_by_folder=None) -> int:
+    """Publish folders one after another; print each result. Exit code: 0 all published and the
+    stored posts pass, 1 something differs or fails, 3 WordPress refused (stops at once)."""
+    from .errors import PublishError
+    from .publish import publish_folder
+
+    code = 0
+    for folder in folders:
+        try:
+            t = targets_by_folder(folder) if targets_by_folder else target
+            r = publish_folder(folder, t, allow_failed=allow_failed,
+                               on_retry=lambda reason: err.print(f"genpost: retrying WordPress: {reason}", markup=False))
+        except PublishError as e:
+            err.print(f"genpost: {e}", markup=False)
+            return 3
+        except InputError as e:
+            err.print(f"genpost: {e}", markup=False)
+            code = max(code, 1 if "fails its checks" in str(e) else 2)
+            continue
+        verb = "created" if r.created else "updated"
+        out_console.print(f"{folder}: {verb} {r.status} post {r.post_id} at {r.link}", markup=False)
+        for line in r.differences:
+            err.print(f"genpost: WordPress stored something else: {line}", markup=False)
+        for line in r.warnings:
+            err.print(f"genpost: warning: {line}", markup=False)
+        if not r.check_passed:
+            err.print(f"genpost: the stored post fails: {', '.join(r.failing_checks)}", markup=False)
+        code = max(code, 0 if r.ok else 1)
+    return code
 
 
 def _logging() -> None:
@@ -254,6 +314,11 @@ def batch_cmd(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     timeout: TimeoutOpt = 120.0,
+    publish: PublishOpt = False,
+    publish_failed: PublishFailedOpt = False,
+    wp_url: WpUrlOpt = None,
+    wp_user: WpUserOpt = None,
+    wp_app_password: WpPasswordOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Generate a post for every row of CSV. Resumable: finished posts are skipped, paid answers reused.
@@ -272,7 +337,8 @@ def batch_cmd(
     try:
         from .brief import load_brief
 
-        load_brief(brief)
+        base_brief = load_brief(brief)
+        target = _wp_target(base_brief, wp_url, wp_user, wp_app_password) if publish or publish_failed else None
         info, _rows = open_csv(csv_file)
         _rows.close()
         settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache)
@@ -303,7 +369,44 @@ def batch_cmd(
     if result.aborted:
         err.print(f"genpost: stopped: {result.aborted}", markup=False)
         raise typer.Exit(3)
-    raise typer.Exit(0 if passed == len(result.rows) else 1)
+    code = 0 if passed == len(result.rows) else 1
+    if target is not None:
+        wanted = ("passed", "failed") if publish_failed else ("passed",)
+        folders = [out / r.slug for r in result.rows if r.status in wanted and r.slug]
+        code = max(code, _publish_folders(folders, target, publish_failed))
+    raise typer.Exit(code)
+
+
+@app.command("publish")
+def publish_cmd(
+    folder: Path = typer.Argument(..., metavar="DIR", help="A post folder written by genpost (OUT/<slug>/), "
+                                  "or with --all a folder of them (a batch's OUT)."),
+    all_posts: bool = typer.Option(False, "--all", help="Publish every post folder in DIR."),
+    publish_failed: bool = typer.Option(False, "--publish-failed", help="Publish posts that fail their checks too."),
+    wp_url: WpUrlOpt = None,
+    wp_user: WpUserOpt = None,
+    wp_app_password: WpPasswordOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Publish posts to WordPress as drafts (or the brief's wordpress.status), with their SEO fields.
+
+    Idempotent: a rerun updates the same post. What WordPress stored is read back and checked.
+    Exit codes: 0 published and the stored post passes; 1 it differs or fails its checks;
+    2 bad input; 3 WordPress refused or could not be reached.
+    """
+    from .publish import find_post_folders, load_folder
+
+    if verbose:
+        _logging()
+    try:
+        folders = find_post_folders(folder) if all_posts else [folder]
+        if not folders:
+            raise InputError(str(folder), None, "holds no genpost post folders", "give OUT/<slug>/ or use --all on OUT")
+        # Resolve every target first: a missing password or http URL stops before any request.
+        targets = {f: _wp_target(load_folder(f).brief, wp_url, wp_user, wp_app_password) for f in folders}
+    except GenpostError as e:
+        fail(e)
+    raise typer.Exit(_publish_folders(folders, None, publish_failed, targets_by_folder=targets.__getitem__))
 
 
 class _BatchProgress:

@@ -200,13 +200,42 @@ def test_cli_publish_with_a_wrong_password_exits_3(wp, generated, tmp_path):
 
     from generator.cli import app
 
-    if "publish" not in getattr(typer.main.get_command(app), "commands", {}):
-        pytest.skip("genpost publish is not wired into the CLI yet")
     folder = copy_post(generated["mittelstand"], tmp_path, "digitalisierung-mittelstand-cli")
     result = CliRunner().invoke(app, ["publish", str(folder), "--wp-url", wp.url, "--wp-user", wp.user],
                                 env={"GENPOST_WP_APP_PASSWORD": "abcd efgh ijkl mnop qrst uvwx"})
     assert result.exit_code == 3, result.output
     assert f"user {wp.user} at {wp.url}" in result.stderr
+
+
+def test_generate_with_publish_in_one_go_and_publish_all_again(wp, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    monkeypatch.setenv("GENPOST_WP_APP_PASSWORD", wp.app_password)
+    out = tmp_path / "out"
+    brief = tmp_path / "brief.yaml"  # its own slug, so no other test's post is touched
+    brief.write_text((ROOT / "briefs" / "zeiterfassung.yaml").read_text(encoding="utf-8")
+                     + "slug: zeiterfassung-handwerk-cli\n", encoding="utf-8")
+    first = CliRunner().invoke(app, ["--brief", str(brief), "--dry-run",
+                                     "--out", str(out), "--publish", "--wp-url", wp.url, "--wp-user", wp.user])
+    assert first.exit_code == 0, first.stdout + first.stderr
+    assert "created draft post" in first.stdout
+    report = json.loads((out / "zeiterfassung-handwerk-cli" / "report.json").read_text(encoding="utf-8"))
+    post_id = report["wordpress"]["id"]
+    again = CliRunner().invoke(app, ["publish", str(out), "--all", "--wp-url", wp.url, "--wp-user", wp.user])
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert f"updated draft post {post_id}" in again.stdout
+    assert [p["id"] for p in posts_with_slug(wp, "zeiterfassung-handwerk-cli")] == [post_id]
+    assert wp.app_password not in (out / "zeiterfassung-handwerk-cli" / "report.json").read_text(encoding="utf-8")
+
+
+def test_publish_refuses_http_to_a_remote_site_before_generating(tmp_path, cli):
+    code, _, stderr = cli("--brief", ROOT / "briefs" / "zeiterfassung.yaml", "--dry-run", "--out", tmp_path,
+                          "--publish", "--wp-url", "http://example.com", "--wp-user", "redaktion",
+                          "--wp-app-password", "abcd efgh")
+    assert code == 2 and "plain http" in stderr
+    assert not any(tmp_path.iterdir())  # nothing generated, nothing sent
 
 
 def test_the_password_never_shows_in_repr_or_dumps(wp):

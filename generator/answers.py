@@ -87,8 +87,8 @@ async def ask_text(client: LLMClient, request: Request) -> str | None:
     return None
 
 
-def parse_json_answer(text: str) -> object:
-    text = strip_wrapping(text)
+def parse_json_answer(text: str, client: LLMClient | None = None) -> object:
+    text = strip_wrapping(text, client)
     start, end = text.find("{"), text.rfind("}")
     if start < 0 or end < start:
         raise ValueError("kein JSON-Objekt gefunden")
@@ -106,7 +106,7 @@ async def ask_json(client: LLMClient, request: Request, model: type[M], correcti
         try:
             if response.finish_reason == "length":
                 raise BadAnswer("truncated", "die Antwort wurde abgeschnitten")
-            return model.model_validate(parse_json_answer(response.text))
+            return model.model_validate(parse_json_answer(response.text, client))
         except (ValueError, ValidationError, BadAnswer) as e:
             kind = e.kind if isinstance(e, BadAnswer) else ("schema" if isinstance(e, ValidationError) else "json")
             client.bad_answer(kind)

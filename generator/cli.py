@@ -61,6 +61,9 @@ WpPasswordOpt = Annotated[Optional[str], typer.Option(
 PublishOpt = Annotated[bool, typer.Option("--publish", help="Publish each post that passes its checks to WordPress.")]
 PublishFailedOpt = Annotated[bool, typer.Option("--publish-failed",
                                                 help="Publish posts that fail their checks too (implies --publish).")]
+RetriesOpt = Annotated[int, typer.Option("--retries", min=0, help="Retries of a failed LLM request (429, 5xx, timeouts).")]
+RetryTimeOpt = Annotated[float, typer.Option("--retry-time", min=0.0,
+                                             help="Seconds at most that one LLM request may spend retrying.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every LLM call: model, tokens, latency, retries.")]
 
 
@@ -89,6 +92,8 @@ def main_job(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     timeout: TimeoutOpt = 120.0,
+    retries: RetriesOpt = 5,
+    retry_time: RetryTimeOpt = 120.0,
     publish: PublishOpt = False,
     publish_failed: PublishFailedOpt = False,
     wp_url: WpUrlOpt = None,
@@ -115,7 +120,8 @@ def main_job(
         from .brief import load_brief
 
         b = load_brief(brief)
-        settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache)
+        settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache,
+                                retries, retry_time)
         check_out_dir(out)
         # Before any LLM spend: a missing password or an http URL is found now, not after generating.
         target = _wp_target(b, wp_url, wp_user, wp_app_password) if publish or publish_failed else None
@@ -182,8 +188,10 @@ def check_out_dir(out: Path) -> None:
 
 
 def llm_settings(dry_run: bool, model: str | None, base_url: str | None, api_key: str | None, seed: int,
-                 timeout: float, out: Path, cache_dir: Path | None, no_cache: bool):
+                 timeout: float, out: Path, cache_dir: Path | None, no_cache: bool, retries: int = 5,
+                 retry_time: float = 120.0):
     from .llm import MOCK, LLMSettings
+    from .retry import RetryPolicy
 
     name = MOCK if dry_run else (model or DEFAULT_MODEL)
     if name != MOCK and not api_key:
@@ -193,7 +201,8 @@ def llm_settings(dry_run: bool, model: str | None, base_url: str | None, api_key
                              "set OPENAI_API_KEY or pass --api-key, or try it offline with --dry-run")
         api_key = "local"  # local servers (Ollama, vLLM) accept any key
     return LLMSettings(model=name, base_url=base_url, api_key=api_key, seed=seed, timeout=timeout,
-                       cache_dir=None if no_cache else (cache_dir or out / ".cache"))
+                       cache_dir=None if no_cache else (cache_dir or out / ".cache"),
+                       retry=RetryPolicy(attempts=retries + 1, total_seconds=retry_time))
 
 
 def _generate_one(brief, settings, out: Path, max_rounds: int) -> int:
@@ -314,6 +323,8 @@ def batch_cmd(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     timeout: TimeoutOpt = 120.0,
+    retries: RetriesOpt = 5,
+    retry_time: RetryTimeOpt = 120.0,
     publish: PublishOpt = False,
     publish_failed: PublishFailedOpt = False,
     wp_url: WpUrlOpt = None,
@@ -341,7 +352,8 @@ def batch_cmd(
         target = _wp_target(base_brief, wp_url, wp_user, wp_app_password) if publish or publish_failed else None
         info, _rows = open_csv(csv_file)
         _rows.close()
-        settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache)
+        settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache,
+                                retries, retry_time)
         check_out_dir(out)
     except GenpostError as e:
         fail(e)
@@ -463,11 +475,22 @@ def _batch_table(result) -> Table:
 
 
 def main() -> None:
+    """Entry point: every error ends in one line on stderr and its exit code, never a traceback."""
+    try:  # the usage errors of the click that typer uses: its own copy in newer typer
+        from typer._click.exceptions import UsageError
+    except ImportError:  # pragma: no cover - older typer on click
+        from click.exceptions import UsageError
+
     try:
-        app()
+        code = app(prog_name="genpost", standalone_mode=False)
+    except UsageError as e:  # unknown option, bad value, missing argument
+        where = e.ctx.command_path if e.ctx else "genpost"
+        err.print(f"genpost: {e.format_message()} (see {where} --help)", markup=False)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("genpost: interrupted", markup=False)
+        sys.exit(130)
     except GenpostError as e:  # raised outside a command's own handling
         err.print(f"genpost: {e}", markup=False)
         sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        err.print("genpost: interrupted", markup=False)
-        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -124,6 +124,8 @@ async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
                 break  # nothing left that a repair can change
         result.status = "passed" if result.report.passed else "failed"
     except (TransientError, FatalError, BadAnswer) as e:
+        if result.draft is None:
+            result.draft = getattr(e, "partial_draft", None)
         reason = e.reason if isinstance(e, TransientError) else str(e)
         if isinstance(e, TransientError):
             reason = f"the LLM endpoint did not answer after retries: {reason}"

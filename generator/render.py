@@ -18,7 +18,9 @@ from .write import Draft
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 SPACER_HEIGHT = "40px"
-_MARKER = re.compile(r"\[([^\[\]]+)\]\(\s*<?([^()\s<>]+)>?\s*\)")
+# [Anker](URL); the URL may hold one level of parentheses, so "javascript:alert(1)" is one marker.
+_MARKER = re.compile(r"\[([^\[\]]+)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?\s*\)")
+_COMMENT_MARKS = re.compile(r"<!--|--!?>")
 _TAGLIKE = re.compile(r"<[!/?a-zA-Z]")
 
 
@@ -37,11 +39,14 @@ def env() -> jinja2.Environment:
 
 def plain_text(text: str) -> str:
     """Whatever markup the LLM wrote is reduced to its text (scripts and styles dropped)."""
-    if not _TAGLIKE.search(text):
-        return text
-    tree = LexborHTMLParser(f"<body>{text}</body>")
-    tree.strip_tags(["script", "style", "noscript", "template", "iframe", "object"])
-    return " ".join((tree.body.text(deep=True) if tree.body else "").split())
+    if _TAGLIKE.search(text):
+        tree = LexborHTMLParser(f"<body>{text}</body>")
+        tree.strip_tags(["script", "style", "noscript", "template", "iframe", "object"])
+        inner = tree.body.text(deep=True) if tree.body else ""
+        # keep the spaces at the ends: they separate this text from the links beside it
+        text = (" " if text[:1].isspace() else "") + " ".join(inner.split()) + (" " if text[-1:].isspace() else "")
+    # Comment marks mean nothing in prose and could pass for block delimiters.
+    return _COMMENT_MARKS.sub("", text)
 
 
 def _norm(url: str) -> str:

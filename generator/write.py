@@ -57,5 +57,13 @@ async def write_section(client: LLMClient, brief: Brief, plan: Plan, index: int)
 
 
 async def write_draft(client: LLMClient, brief: Brief, plan: Plan) -> Draft:
-    sections = await asyncio.gather(*(write_section(client, brief, plan, i) for i in range(len(plan.sections))))
-    return Draft(sections=list(sections))
+    """All sections at once. If one fails for good, the others still finish, and the error carries
+    the partial draft (`partial_draft`) so that the work so far can be kept."""
+    results = await asyncio.gather(*(write_section(client, brief, plan, i) for i in range(len(plan.sections))),
+                                   return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    draft = Draft(sections=[r if isinstance(r, SectionDraft) else SectionDraft() for r in results])
+    if errors:
+        errors[0].partial_draft = draft
+        raise errors[0]
+    return draft

@@ -33,6 +33,13 @@ def _where(links: list[Link]) -> list[str]:
     return out
 
 
+def _quota(kind: str, links: list[Link], target: int) -> CheckResult:
+    n = len(links)
+    gap = "" if n == target else f"; {target - n} more needed" if n < target else f"; {n - target} too many"
+    return result(f"links.{kind}.count", f"{kind.capitalize()} links", n == target, n, f"exactly {target}",
+                  f"{n} {kind} links{gap}", where=_where(links))
+
+
 @check
 def internal_link_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     target = brief.targets.internal_links
@@ -48,11 +55,8 @@ def internal_link_checks(doc: Document, brief: Brief) -> list[CheckResult]:
         seen.add(key)
     empty = [l for l in doc.links if not l.text]
     generic = [l for l in doc.links if l.text.lower().strip(" .:!") in GENERIC_ANCHORS]
-    n = len(internal)
     return [
-        result("links.internal.count", "Internal links", n == target, n, f"exactly {target}",
-               f"{n} internal links" + ("" if n == target else f"; {target - n} more needed" if n < target
-                                          else f"; {n - target} too many"), where=_where(internal)),
+        _quota("internal", internal, target),
         result("links.internal.known", "Internal links from the brief", not unknown, [l.href for l in unknown],
                "only candidate URLs",
                "every internal link is a candidate from the brief" if not unknown
@@ -80,11 +84,8 @@ def external_link_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     unknown = [l for l in external if url_key(l.href, brief) not in allowed]
     bad_rel = [l for l in external if "noopener" not in l.rel or l.rel & DOFOLLOW_BREAKERS]
     bad_target = [l for l in external if l.target != "_blank"]
-    n = len(external)
     return [
-        result("links.external.count", "External links", n == target, n, f"exactly {target}",
-               f"{n} external links" + ("" if n == target else f"; {target - n} more needed" if n < target
-                                          else f"; {n - target} too many"), where=_where(external)),
+        _quota("external", external, target),
         result("links.external.https", "External links use https", not not_https, [l.href for l in not_https],
                "https only", "all external links use https" if not not_https
                else "not https: " + ", ".join(l.href for l in not_https), where=_where(not_https)),

@@ -106,7 +106,7 @@ def open_csv(path: Path) -> tuple[CsvInfo, Iterator[Row | BadRow]]:
     lowered = [c.lower() for c in columns]
     if "keyword" not in lowered:
         handle.close()
-        raise InputError(str(path), "line 1", f"no 'keyword' column (columns: {', '.join(columns)})",
+        raise InputError(str(path), "line 1", f"no 'keyword' column among {', '.join(columns)}",
                          "name one column 'keyword'")
     targets = {c: column_target(c) for c in columns if c.lower() != "keyword"}
     info = CsvInfo(columns=columns, ignored=[c for c, t in targets.items() if t is None], encoding=encoding,

@@ -192,6 +192,12 @@ def _explain(error: dict[str, Any], known: dict[str, type[BaseModel]]) -> tuple[
         return field, "unknown field", fix
     if kind == "missing":
         return field, "required field is missing", f"add '{loc[-1]}:' to the brief"
+    plain = {"int_parsing": "must be a whole number", "int_type": "must be a whole number",
+             "float_parsing": "must be a number", "bool_parsing": "must be true or false",
+             "string_type": "must be text", "list_type": "must be a list", "dict_type": "must be a mapping",
+             "model_type": "must be a mapping of fields"}
+    if kind in plain:
+        return field, f"{plain[kind]} (got {error.get('input')!r})", None
     if kind.startswith(("int_", "float_", "bool_", "string_", "list_", "dict_", "model_", "literal_")):
         return field, f"{msg} (got {error.get('input')!r})", None
     return field, msg, None

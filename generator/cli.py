@@ -26,6 +26,7 @@ app = typer.Typer(
     invoke_without_command=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    subcommand_metavar="[COMMAND] [ARGS]...",  # generating needs no command: genpost --brief BRIEF
     help="Write German SEO blog posts for WordPress with an LLM, and prove with a checker that each meets its brief.",
 )
 # Logs and CI are not terminals; give tables room there instead of rich's 80 columns.
@@ -114,6 +115,12 @@ def main_job(
         ctx.obj = {"verbose": verbose}
         return
     if brief is None:
+        # Options given on the command line but no brief: say what is missing. Bare `genpost`: help.
+        given = [n for n in ctx.params if (src := ctx.get_parameter_source(n)) is not None
+                 and src.name == "COMMANDLINE"]
+        if given:
+            fail(InputError("--brief", None, "missing", "give the brief to generate from, e.g. "
+                            "--brief briefs/mittelstand.yaml; see genpost --help"))
         out_console.print(ctx.get_help())
         raise typer.Exit(2)
     try:
@@ -197,7 +204,7 @@ def llm_settings(dry_run: bool, model: str | None, base_url: str | None, api_key
     if name != MOCK and not api_key:
         local = base_url and any(h in base_url for h in ("127.0.0.1", "localhost", "[::1]"))
         if not local:
-            raise InputError("genpost", None, "no API key",
+            raise InputError("", None, "no API key",
                              "set OPENAI_API_KEY or pass --api-key, or try it offline with --dry-run")
         api_key = "local"  # local servers (Ollama, vLLM) accept any key
     return LLMSettings(model=name, base_url=base_url, api_key=api_key, seed=seed, timeout=timeout,
@@ -238,7 +245,8 @@ def _generate_one(brief, settings, out: Path, max_rounds: int) -> int:
     verdict = "[green]passes[/]" if report.passed else "[red]fails[/]"
     out_console.print(f"{folder}/post.md {verdict} every error-level check" if report.passed else
                       f"{folder}/post.md {verdict}: {', '.join(report.failing_ids())}")
-    out_console.print(f"  {len(result.rounds)} repair rounds, {u.calls} LLM calls ({u.cached} cached), "
+    rounds = f"{len(result.rounds)} repair round" + ("" if len(result.rounds) == 1 else "s")
+    out_console.print(f"  {rounds}, {u.calls} LLM calls ({u.cached} cached), "
                       f"{u.tokens} tokens, {cost}, {len(report.warnings)} warnings; model {client.model.name}")
     return 0 if report.passed else 1
 
@@ -276,7 +284,10 @@ def check_cmd(
     brief: Path = typer.Option(..., "--brief", "-b", help="The brief (YAML) the post must meet."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON for machines."),
 ) -> None:
-    """Measure a post against its brief. Exit 0 when every error-level check passes, 1 when one fails."""
+    """Measure a post against its brief.
+
+    Exit codes: 0 every error-level check passes; 1 one fails; 2 bad input (post or brief).
+    """
     from .brief import load_brief
     from .checks import run_checks
     from .post import read_post
@@ -344,7 +355,7 @@ def batch_cmd(
     if verbose:
         _logging()
     if brief is None:
-        fail(InputError("genpost batch", "--brief", "missing", "give the base brief: --brief briefs/base.yaml"))
+        fail(InputError("--brief", None, "missing", "give the base brief, e.g. --brief briefs/mittelstand.yaml"))
     try:
         from .brief import load_brief
 
@@ -398,7 +409,7 @@ def publish_cmd(
     wp_url: WpUrlOpt = None,
     wp_user: WpUserOpt = None,
     wp_app_password: WpPasswordOpt = None,
-    verbose: VerboseOpt = False,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every WordPress request and retry."),
 ) -> None:
     """Publish posts to WordPress as drafts (or the brief's wordpress.status), with their SEO fields.
 

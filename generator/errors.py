@@ -19,10 +19,8 @@ class InputError(GenpostError):
         self.field = field
         self.problem = problem
         self.fix = fix
-        parts = [source]
-        if field:
-            parts.append(field)
-        text = ": ".join(parts) + ": " + problem
+        parts = [p for p in (source, field) if p]
+        text = ": ".join(parts + [problem])
         if fix:
             text += f" ({fix})"
         super().__init__(text)

@@ -144,7 +144,7 @@ def load_folder(folder: Path) -> PostFolder:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(str(folder), None, f"has no {REPORT}, so it is not a post folder genpost wrote",
-                         "give a folder like out/<slug>/") from None
+                         "give a folder like out/<slug>/, or a batch's out/ with --all") from None
     except (OSError, ValueError) as e:
         raise InputError(str(report_path), None, f"cannot be read as JSON ({e})") from None
     if not isinstance(report, dict) or "brief" not in report or not isinstance(report.get("plan"), dict):
@@ -320,7 +320,7 @@ class _Api:
 
     def connect(self) -> dict[str, Any]:
         """Find the REST API and prove the credentials before anything is written."""
-        what = "check the application password"
+        what = "sign in"
         response = self.call("GET", "wp/v2/users/me", what, params={"context": "edit"}, accept=(403, 404))
         if response.status_code == 404:
             self.pretty = False

@@ -1,5 +1,5 @@
 """The mock model: offline, free and reproducible, registered like any other model (`--dry-run`,
-or `--model mock`). Like a real model it sees only the chat messages; it reads the machine-readable
+or `--model mock`). Its German is template prose for trying the pipeline, not for judging style. Like a real model it sees only the chat messages; it reads the machine-readable
 `AUFTRAG-JSON:` line that every prompt carries and writes plausible, varied German text for it.
 
 First drafts follow their budget imperfectly on purpose, so that every dry run exercises the
@@ -104,7 +104,7 @@ ASPECTS: list[tuple[str, list[str]]] = [
         "Klare Regeln legen fest, welche Daten ein System verarbeiten darf.",
         "So wird aus einem Versuch ein verlässlicher Baustein im Alltag.",
     ]),
-    ("Schritt für Schritt umsetzen", [
+    ("In Etappen umsetzen", [
         "Große Vorhaben gelingen leichter, wenn sie in überschaubare Etappen zerlegt werden.",
         "Jede Etappe endet mit einem Ergebnis, das alle sehen und prüfen können.",
         "Ein fester Termin pro Woche hält das Vorhaben in Bewegung.",
@@ -192,7 +192,7 @@ KEYWORD = [
     "Am Ende entscheidet nicht die Technik über {kw}, sondern die Menschen, die damit arbeiten.",
     "In vielen Betrieben beginnt {kw} mit einer einzigen, gut gewählten Aufgabe.",
     "Ohne Rückhalt der Führung bleibt {kw} oft auf halbem Weg stehen.",
-    "Mit einem klaren Fahrplan verliert {kw} viel von seinem Schrecken.",
+    "Mit einem klaren Fahrplan wird {kw} zu einem überschaubaren Vorhaben.",
     "Bei {kw} lohnt es sich, Erfahrungen anderer Betriebe einzuholen.",
     "Ein guter Zeitpunkt für {kw} ist immer dann, wenn Abläufe ohnehin neu geordnet werden.",
     "Was {kw} konkret bedeutet, unterscheidet sich von Betrieb zu Betrieb.",
@@ -229,6 +229,9 @@ TAILS = [" im täglichen Geschäft", " mit überschaubarem Aufwand", " ohne gro�
          " nach kurzer Einarbeitung", " fast nebenbei", " Schritt für Schritt", " mit wenig Aufwand"]
 
 
+_PARTICLES = frozenset({"ab", "an", "auf", "aus", "ein", "mit", "vor", "zu"})
+
+
 def combined_sentences(rng: random.Random, window: int):
     """An endless stream of varied sentences; `window` rotates the predicates per section.
     Subjects and openers are dealt like cards, so none comes round again before the others."""
@@ -241,25 +244,31 @@ def combined_sentences(rng: random.Random, window: int):
                 subjects = rng.sample(SUBJECTS, len(SUBJECTS))
             subject = subjects.pop()
             tail = rng.choice(TAILS) if rng.random() < 0.3 else ""
+            words = rest.split()
+            if words[-1] in _PARTICLES:  # a separable verb's particle closes the clause: tail before it
+                body = " ".join(words[:-1]) + tail + " " + words[-1]
+            else:
+                body = rest + tail
             if rng.random() < 0.6:
                 if not openers:
                     openers = rng.sample(OPENERS, len(OPENERS))
-                yield f"{openers.pop()} {verb} {subject} {rest}{tail}."
+                yield f"{openers.pop()} {verb} {subject} {body}."
             else:
-                yield f"{subject[0].upper()}{subject[1:]} {verb} {rest}{tail}."
+                yield f"{subject[0].upper()}{subject[1:]} {verb} {body}."
 
 
+# The anchor is a page title of any gender and number, so it stands in quotes, needing no article.
 LINKS_INTERNAL = [
-    "Mehr Hintergrund ⟨finden Sie|findest du⟩ im Beitrag [{anker}]({url}).",
-    "Wie das konkret aussieht, zeigt der Beitrag [{anker}]({url}).",
-    "Einen vertiefenden Überblick ⟨bietet Ihnen|bietet dir⟩ unsere Seite [{anker}]({url}).",
-    "Weitere Details dazu stehen unter [{anker}]({url}).",
-    "Passend dazu ⟨lohnt sich für Sie|lohnt sich für dich⟩ ein Blick auf [{anker}]({url}).",
+    "Mehr Hintergrund ⟨finden Sie|findest du⟩ im Beitrag „[{anker}]({url})“.",
+    "Wie das konkret aussieht, zeigt unsere Seite „[{anker}]({url})“.",
+    "Einen vertiefenden Überblick ⟨bietet Ihnen|bietet dir⟩ der Beitrag „[{anker}]({url})“.",
+    "Weitere Details dazu stehen unter „[{anker}]({url})“.",
+    "Passend dazu ⟨lohnt sich für Sie|lohnt sich für dich⟩ ein Blick auf „[{anker}]({url})“.",
 ]
 LINKS_EXTERNAL = [
-    "Orientierung gibt auch das Angebot von [{anker}]({url}).",
-    "Aktuelle Hinweise dazu veröffentlicht [{anker}]({url}).",
-    "Verlässliche Informationen stellt [{anker}]({url}) bereit.",
+    "Orientierung gibt auch das Informationsangebot „[{anker}]({url})“.",
+    "Aktuelle Hinweise dazu finden sich bei „[{anker}]({url})“.",
+    "Verlässliche Informationen stellt die Seite „[{anker}]({url})“ bereit.",
 ]
 INTRO_OPENERS = [
     "{kw} beschäftigt derzeit viele Geschäftsführungen, und das aus gutem Grund.",
@@ -358,7 +367,7 @@ class MockModel(Model):
             sections.append({"heading": h, "summary": f"{aspects[i][0]} im Zusammenhang mit {kw}.",
                              "words": 0, "keyword_uses": 0,
                              "internal_links": internal[i::n][:1], "external_links": external[i::n][:1]})
-        sections.append({"heading": f"Fazit: {plural} für {kw} umsetzen", "summary": "Zusammenfassung und nächster Schritt.",
+        sections.append({"heading": f"Fazit: {kw} – die nächsten Schritte", "summary": "Zusammenfassung und nächster Schritt.",
                          "words": 0, "keyword_uses": 0, "internal_links": [], "external_links": []})
         per = words // (n + 1)
         for s in sections:

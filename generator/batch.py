@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from .brief import Brief, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
 from .errors import InputError
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_lines
 from .llm import LLMClient, LLMSettings, Limiter, make_model
 from .llm.cache import AnswerCache
 from .output import read_report
@@ -174,14 +174,64 @@ class RowResult(BaseModel):
     note: str = ""
 
 
+class StatusTotals(BaseModel):
+    posts: int = 0
+    calls: int = 0
+    tokens: int = 0
+    cost_usd: float | None = 0.0
+
+
 class BatchResult(BaseModel):
-    rows: list[RowResult]
+    """Totals only: the rows themselves stay on disk, so memory does not grow with the CSV."""
+
+    totals: dict[str, StatusTotals]
+    rows_file: Path
     ignored_columns: list[str]
     seconds: float
     aborted: str | None = None
 
+    @property
+    def rows_total(self) -> int:
+        return sum(t.posts for t in self.totals.values())
+
     def count(self, *statuses: str) -> int:
-        return sum(r.status in statuses for r in self.rows)
+        return sum(t.posts for s, t in self.totals.items() if s in statuses)
+
+    def rows(self) -> Iterator[RowResult]:
+        """Every row in CSV order, read back from batch-report.json's row journal."""
+        with self.rows_file.open(encoding="utf-8") as f:
+            for line in f:
+                yield RowResult.model_validate_json(line)
+
+
+class RowJournal:
+    """Finished rows go to a JSON-lines file as they come (in completion order); memory keeps
+    only each row's line number and file offset, to write the reports in CSV order at the end."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file = path.open("w+", encoding="utf-8")
+        self._index: list[tuple[int, int]] = []
+        self.totals: dict[str, StatusTotals] = {}
+
+    def add(self, row: RowResult) -> None:
+        self._index.append((row.line, self._file.tell()))
+        self._file.write(row.model_dump_json() + "\n")
+        self._file.flush()
+        t = self.totals.setdefault(row.status, StatusTotals())
+        t.posts += 1
+        t.calls += row.calls
+        t.tokens += row.tokens
+        t.cost_usd = None if t.cost_usd is None or row.cost_usd is None else round(t.cost_usd + row.cost_usd, 6)
+
+    def in_order(self) -> Iterator[str]:
+        for _, offset in sorted(self._index):
+            self._file.seek(offset)
+            yield self._file.readline()
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _from_report(row: Row | BadRow, slug: str, report: dict[str, Any], note: str) -> RowResult:
@@ -205,13 +255,13 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
     cache = AnswerCache(settings.cache_dir) if settings.cache_dir and model.paid else None
     limiter = Limiter(rpm=rpm, max_concurrent=max_concurrent)
     checker = ProcessChecker(check_workers) if check_workers > 0 else Checker()
-    results: list[RowResult] = []
+    journal = RowJournal(Path(out) / ".batch" / "rows.jsonl")
     taken: dict[str, int] = {}  # slug -> line that has it
     queue: asyncio.Queue = asyncio.Queue(maxsize=max(jobs, 1))
     aborted: list[str] = []
 
     def done(result: RowResult) -> None:
-        results.append(result)
+        journal.add(result)
         if on_row:
             on_row(result)
 
@@ -279,9 +329,12 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
             w.cancel()
         await model.aclose()
         checker.close()
-    results.sort(key=lambda r: r.line)
-    batch = BatchResult(rows=results, ignored_columns=info.ignored, seconds=round(time.perf_counter() - started, 3),
-                        aborted=aborted[0] if aborted else None)
+    seconds = round(time.perf_counter() - started, 3)
+    sorted_rows = Path(out) / ".batch" / "rows-sorted.jsonl"
+    atomic_write_lines(sorted_rows, journal.in_order())
+    journal.close()
+    batch = BatchResult(totals=journal.totals, rows_file=sorted_rows, ignored_columns=info.ignored,
+                        seconds=seconds, aborted=aborted[0] if aborted else None)
     write_batch_report(out, batch)
     return batch
 
@@ -291,13 +344,29 @@ REPORT_COLUMNS = ["line", "keyword", "slug", "status", "rounds", "calls", "token
 
 
 def write_batch_report(out: Path, batch: BatchResult) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(REPORT_COLUMNS)
-    for r in batch.rows:
-        data = r.model_dump()
-        data["failing"] = " ".join(r.failing)
-        writer.writerow([data[c] if data[c] is not None else "" for c in REPORT_COLUMNS])
-    atomic_write_text(out / "batch-report.csv", buffer.getvalue())
-    atomic_write_text(out / "batch-report.json", json.dumps(batch.model_dump(), ensure_ascii=False, indent=2) + "\n")
+    """batch-report.csv and .json, written row by row from the journal."""
+
+    def csv_lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(REPORT_COLUMNS)
+        for r in batch.rows():
+            data = r.model_dump()
+            data["failing"] = " ".join(r.failing)
+            writer.writerow([data[c] if data[c] is not None else "" for c in REPORT_COLUMNS])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    def json_lines() -> Iterator[str]:
+        head = batch.model_dump(mode="json", exclude={"rows_file"})
+        yield json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "rows": [\n'
+        first = True
+        for r in batch.rows():
+            yield ("" if first else ",\n") + "    " + r.model_dump_json()
+            first = False
+        yield "\n  ]\n}\n"
+
+    atomic_write_lines(out / "batch-report.csv", csv_lines())
+    atomic_write_lines(out / "batch-report.json", json_lines())

@@ -387,15 +387,15 @@ def batch_cmd(
         raise typer.Exit(130)
     out_console.print(_batch_table(result))
     passed = result.count("passed")
-    out_console.print(f"{passed} of {len(result.rows)} posts passed; reports: {out / 'batch-report.csv'}, "
+    out_console.print(f"{passed} of {result.rows_total} posts passed; reports: {out / 'batch-report.csv'}, "
                       f"{out / 'batch-report.json'}")
     if result.aborted:
         err.print(f"genpost: stopped: {result.aborted}", markup=False)
         raise typer.Exit(3)
-    code = 0 if passed == len(result.rows) else 1
+    code = 0 if passed == result.rows_total else 1
     if target is not None:
         wanted = ("passed", "failed") if publish_failed else ("passed",)
-        folders = [out / r.slug for r in result.rows if r.status in wanted and r.slug]
+        folders = [out / r.slug for r in result.rows() if r.status in wanted and r.slug]
         code = max(code, _publish_folders(folders, target, publish_failed))
     raise typer.Exit(code)
 
@@ -475,13 +475,9 @@ def _batch_table(result) -> Table:
     table = Table(title="batch summary", title_justify="left")
     for column in ("status", "posts", "LLM calls", "tokens", "cost"):
         table.add_column(column, justify="right" if column != "status" else "left")
-    statuses: dict[str, list] = {}
-    for r in result.rows:
-        statuses.setdefault(r.status, []).append(r)
-    for status, rows in sorted(statuses.items()):
-        costs = [r.cost_usd for r in rows]
-        cost = "n/a" if any(c is None for c in costs) else f"${sum(costs):.4f}"
-        table.add_row(status, str(len(rows)), str(sum(r.calls for r in rows)), str(sum(r.tokens for r in rows)), cost)
+    for status, t in sorted(result.totals.items()):
+        cost = "n/a" if t.cost_usd is None else f"${t.cost_usd:.4f}"
+        table.add_row(status, str(t.posts), str(t.calls), str(t.tokens), cost)
     return table
 
 

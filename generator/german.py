@@ -113,7 +113,7 @@ def _split_syntok(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)  # bounded: a batch of any length holds at most this many paragraphs
 def _split_cached(text: str) -> tuple[str, ...]:
     # SoMaJo decides every paragraph with anything a simpler splitter could get wrong; plain
     # paragraphs (words, commas, sentence marks before capitals) go to syntok, which agrees
@@ -140,7 +140,7 @@ _HYPHENATOR = pyphen.Pyphen(lang="de_DE")
 _VOWEL_GROUPS = re.compile(r"[aeiouyäöü]+", re.IGNORECASE)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def syllables(word: str) -> int:
     """Syllables of one word from the German hyphenation dictionary (pyphen, de_DE).
 

@@ -112,7 +112,6 @@ def main_job(
     if verbose:
         _logging()
     if ctx.invoked_subcommand is not None:
-        ctx.obj = {"verbose": verbose}
         return
     if brief is None:
         # Options given on the command line but no brief: say what is missing. Bare `genpost`: help.

@@ -101,7 +101,7 @@ async def ask_json(client: LLMClient, request: Request, model: type[M], correcti
     if correction:
         current = with_correction(request, "", correction)
     last_problem = ""
-    for attempt in range(2):
+    for _ in range(2):
         response = await client.ask(current)
         try:
             if response.finish_reason == "length":

@@ -195,7 +195,6 @@ def test_a_wrong_application_password_is_one_line_naming_user_and_site(wp, gener
 
 
 def test_cli_publish_with_a_wrong_password_exits_3(wp, generated, tmp_path):
-    import typer.main
     from typer.testing import CliRunner
 
     from generator.cli import app

@@ -9,6 +9,14 @@ from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 
+def data_dir(name: str) -> Path:
+    """prompts/ or templates/: inside the package when installed from a wheel, beside it in a
+    checkout (and an editable install)."""
+    here = Path(__file__).resolve().parent
+    installed = here / name
+    return installed if installed.is_dir() else here.parent / name
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

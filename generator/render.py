@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 from pydantic import BaseModel
 from selectolax.lexbor import LexborHTMLParser
 
 from .brief import Brief
+from .fsutil import data_dir
 from .plan import Plan
 from .post import Post
 from .write import Draft
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = data_dir("templates")
 SPACER_HEIGHT = "40px"
 # [Anker](URL); the URL may hold one level of parentheses, so "javascript:alert(1)" is one marker.
 _MARKER = re.compile(r"\[([^\[\]]+)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?\s*\)")

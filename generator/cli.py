@@ -165,7 +165,7 @@ def _publish_folders(folders: list[Path], target, allow_failed: bool, targets_by
             return 3
         except InputError as e:
             err.print(f"genpost: {e}", markup=False)
-            code = max(code, 1 if "fails its checks" in str(e) else 2)
+            code = max(code, e.exit_code)  # 1 for a post that fails its checks, 2 for bad input
             continue
         verb = "created" if r.created else "updated"
         out_console.print(f"{folder}: {verb} {r.status} post {r.post_id} at {r.link}", markup=False)

@@ -26,6 +26,13 @@ class InputError(GenpostError):
         super().__init__(text)
 
 
+class PostFailsChecks(InputError):
+    """A post that fails its checks was asked to be published without --publish-failed: exit 1,
+    like any failing post, and the other posts of the run go on."""
+
+    exit_code = 1
+
+
 class LLMUnavailable(GenpostError):
     """The LLM endpoint could not be reached or refused us after retries: exit 3."""
 

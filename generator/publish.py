@@ -28,7 +28,7 @@ from . import __version__
 from .blocks import parse_blocks
 from .brief import Brief, WordPressSettings
 from .checks import run_checks
-from .errors import InputError, PublishError
+from .errors import InputError, PostFailsChecks, PublishError
 from .fsutil import atomic_write_text
 from .output import REPORT
 from .post import Post
@@ -450,7 +450,7 @@ def publish_folder(folder: Path, target: WordPressTarget, *, policy: RetryPolicy
     local = run_checks(Post(markup=post.markup, seo_title=post.seo_title, meta_description=post.meta_description,
                             slug=post.slug), post.brief)
     if not local.passed and not allow_failed:
-        raise InputError(str(post.path), None, "the post fails its checks (" + ", ".join(local.failing_ids()) + ")",
+        raise PostFailsChecks(str(post.path), None, "the post fails its checks (" + ", ".join(local.failing_ids()) + ")",
                          "fix it, or publish it anyway with --publish-failed")
 
     own_client = client is None

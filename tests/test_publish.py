@@ -478,3 +478,13 @@ def test_the_h1_block_is_removed_and_everything_else_kept_byte_for_byte(generate
     assert content_without_h1(inner) == inner  # only a top-level H1 is the title
     assert content_without_h1(late) == ('<!-- wp:paragraph -->\n<p>a</p>\n<!-- /wp:paragraph -->\n\n'
                                         '<!-- wp:heading -->\n<h2>B</h2>\n<!-- /wp:heading -->\n')
+
+
+def test_publishing_a_failing_post_is_exit_1_before_any_request(tmp_path, cli):
+    code, _, _ = cli("--brief", ROOT / "briefs" / "zeiterfassung.yaml", "--dry-run", "--max-rounds", "0",
+                     "--out", tmp_path)
+    assert code == 1  # the mock's first draft fails on purpose
+    folder = next(p for p in tmp_path.iterdir() if (p / "report.json").is_file())
+    code, _, stderr = cli("publish", folder, "--wp-url", "https://wordpress.invalid", "--wp-user", "redaktion",
+                          "--wp-app-password", "abcd efgh")
+    assert code == 1 and "fails its checks" in stderr and "--publish-failed" in stderr

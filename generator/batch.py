@@ -21,9 +21,8 @@ from .errors import InputError
 from .fsutil import atomic_write_lines
 from .llm import LLMClient, LLMSettings, Limiter, make_model
 from .llm.cache import AnswerCache
-from .output import read_report
+from .folder import read_report
 from .pipeline import Checker, GenerationFailed, ProcessChecker
-from .plan import default_slug
 from .run import produce
 
 DONE = ("passed", "failed")  # a report with one of these is a finished post; "error" is not
@@ -307,7 +306,7 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
                 done(RowResult(line=row.line, keyword=row.keyword, status="bad row",
                                note=str(e).split(": ", 2)[-1]))
                 continue
-            slug, note = default_slug(brief), ""
+            slug, note = brief.default_slug(), ""
             if slug in taken:
                 n = 2
                 while f"{slug}-{n}" in taken:

@@ -16,6 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError
+from .german import slugify
+from .urls import host_key, is_on_site, is_site_relative, url_key
 
 
 class _Strict(BaseModel):
@@ -32,7 +34,7 @@ class Link(_Strict):
     def _url_scheme(cls, v: str) -> str:
         if not v:
             raise ValueError("empty URL; give an https:// URL or a site-relative path like /fallstudien/")
-        if v.startswith("/") and not v.startswith("//"):
+        if is_site_relative(v):
             return v
         parts = urlsplit(v)
         if parts.scheme in ("http", "https") and parts.netloc:
@@ -136,16 +138,22 @@ class Brief(_Strict):
     def topic_or_keyword(self) -> str:
         return self.topic or self.keyword
 
+    @property
+    def site(self) -> str:
+        """The website as URLs are compared with it (punycode for an IDN)."""
+        return host_key(self.website)
+
     def is_internal(self, url: str) -> bool:
         """Site-relative URLs and absolute URLs on the brief's website are internal."""
-        if url.startswith("/") and not url.startswith("//"):
-            return True
-        host = urlsplit(url).netloc.lower().removeprefix("www.")
-        return host == self.website
+        return is_on_site(url, self.site)
 
+    def url_key(self, url: str) -> str:
+        """The page a URL points to, as links are compared (see urls.url_key)."""
+        return url_key(url, self.site)
 
-def _norm_url(url: str) -> str:
-    return url.rstrip("/").lower()
+    def default_slug(self) -> str:
+        """Deterministic: the brief's slug, else the keyword's content words (ä→ae, ß→ss)."""
+        return slugify(self.slug or self.keyword, drop_stop_words=True)
 
 
 def _read_links_file(path: Path, source: str) -> list[Link]:
@@ -265,7 +273,7 @@ def brief_from_data(data: Any, *, source: str, base_dir: Path) -> Brief:
     seen: dict[str, str] = {}
     for group in ("internal_links", "external_links"):
         for i, link in enumerate(getattr(brief, group)):
-            key = _norm_url(link.url)
+            key = brief.url_key(link.url)
             where = f"{group}[{i}]"
             if key in seen:
                 raise InputError(source, f"{where}.url", f"duplicate URL {link.url} (also at {seen[key]})",

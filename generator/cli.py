@@ -6,11 +6,13 @@ unreachable or refusing.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -19,6 +21,9 @@ from rich.table import Table
 from . import __version__
 from .errors import GenpostError, InputError
 from .llm import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from .settings import RunOptions
 
 app = typer.Typer(
     add_completion=False,
@@ -34,38 +39,69 @@ out_console = Console(highlight=False, width=None if sys.stdout.isatty() else 14
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-# Options shared by the main job and `batch` (and later `publish`), defined once.
+# The options the main job and `batch` share, declared once: (name, flag, default). They reach a
+# command as one RunOptions (see run_options below).
 BriefOpt = Annotated[Optional[Path], typer.Option("--brief", "-b", help="The brief (YAML) of the post to generate.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Use the built-in mock LLM: offline, free, reproducible.")]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; each post goes to OUT/<slug>/.")]
-ModelOpt = Annotated[Optional[str], typer.Option(
-    "--model", "-m", envvar="GENPOST_MODEL",
-    help=f"Model name (env GENPOST_MODEL; default {DEFAULT_MODEL}; 'mock' = --dry-run).")]
-BaseUrlOpt = Annotated[Optional[str], typer.Option(
-    "--base-url", envvar="OPENAI_BASE_URL",
-    help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL).")]
-ApiKeyOpt = Annotated[Optional[str], typer.Option(
-    "--api-key", envvar="OPENAI_API_KEY", show_envvar=True, help="API key (env OPENAI_API_KEY). Never written to disk.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the mock LLM, for reproducible dry runs.")]
-RoundsOpt = Annotated[int, typer.Option("--max-rounds", min=0, help="Repair rounds at most.")]
-CacheDirOpt = Annotated[Optional[Path], typer.Option(
-    "--cache-dir", help="Where LLM answers are kept, so a rerun does not pay twice (default OUT/.cache).")]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not keep or reuse LLM answers.")]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one LLM answer.")]
 WpUrlOpt = Annotated[Optional[str], typer.Option(
-    "--wp-url", envvar="GENPOST_WP_URL", help="WordPress site, https://… (env GENPOST_WP_URL; else the brief's wordpress.url).")]
+        "--wp-url", envvar="GENPOST_WP_URL",
+        help="WordPress site, https://… (env GENPOST_WP_URL; else the brief's wordpress.url).")]
 WpUserOpt = Annotated[Optional[str], typer.Option(
-    "--wp-user", envvar="GENPOST_WP_USER", help="WordPress user (env GENPOST_WP_USER; else the brief's wordpress.user).")]
+        "--wp-user", envvar="GENPOST_WP_USER",
+        help="WordPress user (env GENPOST_WP_USER; else the brief's wordpress.user).")]
 WpPasswordOpt = Annotated[Optional[str], typer.Option(
-    "--wp-app-password", envvar="GENPOST_WP_APP_PASSWORD",
-    help="Application Password of that user (env GENPOST_WP_APP_PASSWORD). Never written anywhere.")]
-PublishOpt = Annotated[bool, typer.Option("--publish", help="Publish each post that passes its checks to WordPress.")]
-PublishFailedOpt = Annotated[bool, typer.Option("--publish-failed",
-                                                help="Publish posts that fail their checks too (implies --publish).")]
-RetriesOpt = Annotated[int, typer.Option("--retries", min=0, help="Retries of a failed LLM request (429, 5xx, timeouts).")]
-RetryTimeOpt = Annotated[float, typer.Option("--retry-time", min=0.0,
-                                             help="Seconds at most that one LLM request may spend retrying.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every LLM call: model, tokens, latency, retries.")]
+        "--wp-app-password", envvar="GENPOST_WP_APP_PASSWORD",
+        help="Application Password of that user (env GENPOST_WP_APP_PASSWORD). Never written anywhere.")]
+_RUN_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("dry_run", Annotated[bool, typer.Option("--dry-run", help="Use the built-in mock LLM: offline, free, reproducible.")], False),
+    ("out", Annotated[Path, typer.Option("--out", "-o", help="Output folder; each post goes to OUT/<slug>/.")], Path("out")),
+    ("model", Annotated[Optional[str], typer.Option(
+        "--model", "-m", envvar="GENPOST_MODEL",
+        help=f"Model name (env GENPOST_MODEL; default {DEFAULT_MODEL}; 'mock' = --dry-run).")], None),
+    ("base_url", Annotated[Optional[str], typer.Option(
+        "--base-url", envvar="OPENAI_BASE_URL",
+        help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL).")], None),
+    ("api_key", Annotated[Optional[str], typer.Option(
+        "--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
+        help="API key (env OPENAI_API_KEY). Never written to disk.")], None),
+    ("seed", Annotated[int, typer.Option("--seed", help="Seed of the mock LLM, for reproducible dry runs.")], 1),
+    ("max_rounds", Annotated[int, typer.Option("--max-rounds", min=0, help="Repair rounds at most.")], 4),
+    ("cache_dir", Annotated[Optional[Path], typer.Option(
+        "--cache-dir", help="Where LLM answers are kept, so a rerun does not pay twice (default OUT/.cache).")], None),
+    ("no_cache", Annotated[bool, typer.Option("--no-cache", help="Do not keep or reuse LLM answers.")], False),
+    ("timeout", Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one LLM answer.")], 120.0),
+    ("retries", Annotated[int, typer.Option("--retries", min=0,
+                                            help="Retries of a failed LLM request (429, 5xx, timeouts).")], 5),
+    ("retry_time", Annotated[float, typer.Option("--retry-time", min=0.0,
+                                                 help="Seconds at most that one LLM request may spend retrying.")], 120.0),
+    ("publish", Annotated[bool, typer.Option("--publish", help="Publish each post that passes its checks to WordPress.")],
+     False),
+    ("publish_failed", Annotated[bool, typer.Option(
+        "--publish-failed", help="Publish posts that fail their checks too (implies --publish).")], False),
+    ("wp_url", WpUrlOpt, None),
+    ("wp_user", WpUserOpt, None),
+    ("wp_app_password", WpPasswordOpt, None),
+    ("verbose", Annotated[bool, typer.Option("--verbose", "-v",
+                                             help="Log every LLM call: model, tokens, latency, retries.")], False),
+]
+
+
+def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the shared options as flags; it receives them as one RunOptions `opts`."""
+    own = [p for p in inspect.signature(command).parameters.values() if p.name != "opts"]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+             for name, annotation, default in _RUN_OPTIONS]
+    names = [name for name, _, _ in _RUN_OPTIONS]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .settings import RunOptions
+
+        opts = RunOptions(**{name: kwargs.pop(name) for name in names})
+        return command(*args, opts=opts, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(own + added)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + added}
+    return wrapper
 
 
 def _version(value: bool) -> None:
@@ -74,42 +110,27 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def fail(error: GenpostError) -> None:
+def fail(error: GenpostError) -> NoReturn:
     err.print(f"genpost: {error}", markup=False)
     raise typer.Exit(error.exit_code)
 
 
 @app.callback()
+@run_options
 def main_job(
     ctx: typer.Context,
     brief: BriefOpt = None,
-    dry_run: DryRunOpt = False,
-    out: OutOpt = Path("out"),
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    api_key: ApiKeyOpt = None,
-    seed: SeedOpt = 1,
-    max_rounds: RoundsOpt = 4,
-    cache_dir: CacheDirOpt = None,
-    no_cache: NoCacheOpt = False,
-    timeout: TimeoutOpt = 120.0,
-    retries: RetriesOpt = 5,
-    retry_time: RetryTimeOpt = 120.0,
-    publish: PublishOpt = False,
-    publish_failed: PublishFailedOpt = False,
-    wp_url: WpUrlOpt = None,
-    wp_user: WpUserOpt = None,
-    wp_app_password: WpPasswordOpt = None,
-    verbose: VerboseOpt = False,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
+    *,
+    opts: "RunOptions",
 ) -> None:
     """Generate a post from BRIEF (no subcommand), or run a subcommand.
 
     Exit codes: 0 every error-level check passes, 1 some fail (files written all the same),
     2 bad input, 3 the LLM could not be reached or refused the request.
     """
-    if verbose:
+    if opts.verbose:
         _logging()
     if ctx.invoked_subcommand is not None:
         return
@@ -124,28 +145,18 @@ def main_job(
         raise typer.Exit(2)
     try:
         from .brief import load_brief
+        from .settings import prepare
 
         b = load_brief(brief)
-        settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache,
-                                retries, retry_time)
-        check_out_dir(out)
-        # Before any LLM spend: a missing password or an http URL is found now, not after generating.
-        target = _wp_target(b, wp_url, wp_user, wp_app_password) if publish or publish_failed else None
+        run = prepare(opts, b)
     except GenpostError as e:
         fail(e)
-    code = _generate_one(b, settings, out, max_rounds)
-    if target is not None and code in (0, 1) and (code == 0 or publish_failed):
-        from .output import post_dir
-        from .plan import default_slug
+    code = _generate_one(b, run.llm, opts.out, opts.max_rounds)
+    if run.target is not None and code in (0, 1) and (code == 0 or opts.publish_failed):
+        from .folder import post_dir
 
-        code = max(code, _publish_folders([post_dir(out, default_slug(b))], target, publish_failed))
+        code = max(code, _publish_folders([post_dir(opts.out, b.default_slug())], run.target, opts.publish_failed))
     raise typer.Exit(code)
-
-
-def _wp_target(brief, url: str | None, user: str | None, password: str | None):
-    from .publish import resolve_target
-
-    return resolve_target(brief.wordpress, url, user, password)
 
 
 def _publish_folders(folders: list[Path], target, allow_failed: bool, targets_by_folder=None) -> int:
@@ -183,32 +194,6 @@ def _logging() -> None:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
-
-
-def check_out_dir(out: Path) -> None:
-    parent = out.resolve().parent
-    if not parent.is_dir():
-        raise InputError("--out", None, f"the parent folder {parent} does not exist", "create it or choose another --out")
-    if out.exists() and not out.is_dir():
-        raise InputError("--out", None, f"{out} is a file, not a folder")
-
-
-def llm_settings(dry_run: bool, model: str | None, base_url: str | None, api_key: str | None, seed: int,
-                 timeout: float, out: Path, cache_dir: Path | None, no_cache: bool, retries: int = 5,
-                 retry_time: float = 120.0):
-    from .llm import MOCK, LLMSettings
-    from .retry import RetryPolicy
-
-    name = MOCK if dry_run else (model or DEFAULT_MODEL)
-    if name != MOCK and not api_key:
-        local = base_url and any(h in base_url for h in ("127.0.0.1", "localhost", "[::1]"))
-        if not local:
-            raise InputError("", None, "no API key",
-                             "set OPENAI_API_KEY or pass --api-key, or try it offline with --dry-run")
-        api_key = "local"  # local servers (Ollama, vLLM) accept any key
-    return LLMSettings(model=name, base_url=base_url, api_key=api_key, seed=seed, timeout=timeout,
-                       cache_dir=None if no_cache else (cache_dir or out / ".cache"),
-                       retry=RetryPolicy(attempts=retries + 1, total_seconds=retry_time))
 
 
 def _generate_one(brief, settings, out: Path, max_rounds: int) -> int:
@@ -310,12 +295,12 @@ def check_cmd(
 
 
 @app.command("batch")
+@run_options
 def batch_cmd(
     csv_file: Path = typer.Argument(..., metavar="CSV", help="Keywords: a header row with a 'keyword' column; "
                                     "other columns named like brief fields override the brief per row. "
                                     "',' or ';', UTF-8 (with or without BOM) or cp1252."),
     brief: BriefOpt = None,
-    out: OutOpt = Path("out"),
     jobs: int = typer.Option(4, "--jobs", "-j", min=1, help="Posts generated at once."),
     rpm: Optional[int] = typer.Option(None, "--rpm", min=1, help="Requests per minute, shared by all posts."),
     max_concurrent: Optional[int] = typer.Option(None, "--max-concurrent-requests", min=1,
@@ -324,23 +309,8 @@ def batch_cmd(
     check_workers: Optional[int] = typer.Option(None, "--check-workers", min=0,
                                                 help="Processes that run the checker beside the LLM requests "
                                                      "(default: 1 on a machine with more than one core, else 0)."),
-    dry_run: DryRunOpt = False,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    api_key: ApiKeyOpt = None,
-    seed: SeedOpt = 1,
-    max_rounds: RoundsOpt = 4,
-    cache_dir: CacheDirOpt = None,
-    no_cache: NoCacheOpt = False,
-    timeout: TimeoutOpt = 120.0,
-    retries: RetriesOpt = 5,
-    retry_time: RetryTimeOpt = 120.0,
-    publish: PublishOpt = False,
-    publish_failed: PublishFailedOpt = False,
-    wp_url: WpUrlOpt = None,
-    wp_user: WpUserOpt = None,
-    wp_app_password: WpPasswordOpt = None,
-    verbose: VerboseOpt = False,
+    *,
+    opts: "RunOptions",
 ) -> None:
     """Generate a post for every row of CSV. Resumable: finished posts are skipped, paid answers reused.
 
@@ -349,22 +319,21 @@ def batch_cmd(
     """
     import asyncio
 
-    from .batch import open_csv, count_rows, run_batch
+    from .batch import count_rows, open_csv, run_batch
 
-    if verbose:
+    if opts.verbose:
         _logging()
     if brief is None:
         fail(InputError("--brief", None, "missing", "give the base brief, e.g. --brief briefs/mittelstand.yaml"))
+    out = opts.out
     try:
         from .brief import load_brief
+        from .settings import prepare
 
         base_brief = load_brief(brief)
-        target = _wp_target(base_brief, wp_url, wp_user, wp_app_password) if publish or publish_failed else None
-        info, _rows = open_csv(csv_file)
-        _rows.close()
-        settings = llm_settings(dry_run, model, base_url, api_key, seed, timeout, out, cache_dir, no_cache,
-                                retries, retry_time)
-        check_out_dir(out)
+        info, rows = open_csv(csv_file)
+        rows.close()
+        run = prepare(opts, base_brief)
     except GenpostError as e:
         fail(e)
     if info.ignored:
@@ -373,8 +342,8 @@ def batch_cmd(
     progress = _BatchProgress(total)
     try:
         with progress:
-            result = asyncio.run(run_batch(csv_file, brief, out, settings, jobs=jobs, rpm=rpm,
-                                           max_concurrent=max_concurrent, force=force, max_rounds=max_rounds,
+            result = asyncio.run(run_batch(csv_file, brief, out, run.llm, jobs=jobs, rpm=rpm,
+                                           max_concurrent=max_concurrent, force=force, max_rounds=opts.max_rounds,
                                            on_row=progress.row,
                                            check_workers=check_workers if check_workers is not None
                                            else int((os.cpu_count() or 1) > 1)))
@@ -382,7 +351,7 @@ def batch_cmd(
         fail(e)
     except KeyboardInterrupt:
         err.print(f"genpost: interrupted; finished posts are in {out}, LLM answers so far in "
-                  f"{settings.cache_dir or 'memory only'}; run the same command again to go on", markup=False)
+                  f"{run.llm.cache_dir or 'memory only'}; run the same command again to go on", markup=False)
         raise typer.Exit(130)
     out_console.print(_batch_table(result))
     passed = result.count("passed")
@@ -392,10 +361,10 @@ def batch_cmd(
         err.print(f"genpost: stopped: {result.aborted}", markup=False)
         raise typer.Exit(3)
     code = 0 if passed == result.rows_total else 1
-    if target is not None:
-        wanted = ("passed", "failed") if publish_failed else ("passed",)
+    if run.target is not None:
+        wanted = ("passed", "failed") if opts.publish_failed else ("passed",)
         folders = [out / r.slug for r in result.rows() if r.status in wanted and r.slug]
-        code = max(code, _publish_folders(folders, target, publish_failed))
+        code = max(code, _publish_folders(folders, run.target, opts.publish_failed))
     raise typer.Exit(code)
 
 
@@ -416,7 +385,8 @@ def publish_cmd(
     Exit codes: 0 published and the stored post passes; 1 it differs or fails its checks;
     2 bad input; 3 WordPress refused or could not be reached.
     """
-    from .publish import find_post_folders, load_folder
+    from .folder import find_post_folders, load_folder
+    from .publish import resolve_target
 
     if verbose:
         _logging()
@@ -425,7 +395,8 @@ def publish_cmd(
         if not folders:
             raise InputError(str(folder), None, "holds no genpost post folders", "give OUT/<slug>/ or use --all on OUT")
         # Resolve every target first: a missing password or http URL stops before any request.
-        targets = {f: _wp_target(load_folder(f).brief, wp_url, wp_user, wp_app_password) for f in folders}
+        targets = {f: resolve_target(load_folder(f).brief.wordpress, wp_url, wp_user, wp_app_password)
+                   for f in folders}
     except GenpostError as e:
         fail(e)
     raise typer.Exit(_publish_folders(folders, None, publish_failed, targets_by_folder=targets.__getitem__))

@@ -21,10 +21,6 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
-def count_words(text: str) -> int:
-    return len(_WORD_RE.findall(text))
-
-
 def keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Exact phrase, case-insensitive, on word boundaries; any whitespace between its words."""
     parts = [re.escape(p) for p in keyword.split()]

@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .checks import Report
+from .folder import DRAFT, POST_HTML, POST_MD, post_dir, write_report
 from .fsutil import atomic_write_text
-from .llm.client import Usage
-from .pipeline import Result
-from .plan import default_slug
 from .render import render_document
 
-REPORT = "report.json"
-
-
-def post_dir(out: Path, slug: str) -> Path:
-    return Path(out) / slug
+if TYPE_CHECKING:
+    from .llm.client import Usage
+    from .pipeline import Result
 
 
 def checklist(report: Report) -> list[dict[str, Any]]:
@@ -60,7 +56,7 @@ def checklist(report: Report) -> list[dict[str, Any]]:
     return items
 
 
-def report_data(result: Result, model: str, usage: Usage) -> dict[str, Any]:
+def report_data(result: "Result", model: str, usage: "Usage") -> dict[str, Any]:
     report = result.report
     llm = usage.model_dump(exclude={"llm_seconds"})
     llm["tokens"] = usage.tokens
@@ -82,23 +78,16 @@ def report_data(result: Result, model: str, usage: Usage) -> dict[str, Any]:
     }
 
 
-def write_result(out: Path, result: Result, model: str, usage: Usage, slug: str | None = None) -> Path:
+def write_result(out: Path, result: "Result", model: str, usage: "Usage", slug: str | None = None) -> Path:
     """Write what there is: the full post when rendered, else the draft so far and the report."""
-    slug = slug or (result.plan.slug if result.plan else default_slug(result.brief))
+    slug = slug or (result.plan.slug if result.plan else result.brief.default_slug())
     folder = post_dir(out, slug)
     folder.mkdir(parents=True, exist_ok=True)
     if result.post is not None and result.report is not None:
-        atomic_write_text(folder / "post.html", result.post.markup)
+        atomic_write_text(folder / POST_HTML, result.post.markup)
         document = render_document(result.post, result.brief, result.plan.h1, checklist(result.report), __version__)
-        atomic_write_text(folder / "post.md", document)
+        atomic_write_text(folder / POST_MD, document)
     elif result.draft is not None:
-        atomic_write_text(folder / "draft.json", json.dumps(result.draft.model_dump(), ensure_ascii=False, indent=2))
-    atomic_write_text(folder / REPORT, json.dumps(report_data(result, model, usage), ensure_ascii=False, indent=2) + "\n")
+        atomic_write_text(folder / DRAFT, json.dumps(result.draft.model_dump(), ensure_ascii=False, indent=2))
+    write_report(folder, report_data(result, model, usage))
     return folder
-
-
-def read_report(folder: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((Path(folder) / REPORT).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

@@ -17,7 +17,7 @@ from .plan import Plan, make_plan
 from .post import Document, Post
 from .render import render_post
 from .repair import repair
-from .write import Draft, write_draft
+from .draft import Draft, draft_post
 
 Status = Literal["passed", "failed", "error"]
 
@@ -104,7 +104,7 @@ async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
         result.plan = await make_plan(client, brief)
         t = lap("plan", t)
         say(f"writing {len(result.plan.sections)} sections")
-        result.draft = await write_draft(client, brief, result.plan)
+        result.draft = await draft_post(client, brief, result.plan)
         t = lap("write", t)
         round_no = 0
         while True:

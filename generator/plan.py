@@ -9,14 +9,13 @@ from pydantic import BaseModel, Field
 
 from .answers import ask_json
 from .brief import Brief, Link
-from .checks.links import url_key
 from .checks.meta import meta_failures, seo_title_failures
 from .checks.title import title_rule_failures
-from .german import count_keyword, slugify
+from .german import count_keyword
 from .llm.client import LLMClient
+from .post import INTRO
 from .prompting import build_request
 
-INTRO_HEADING = "Einleitung"
 
 
 # --- what the LLM answers ----------------------------------------------------------------------
@@ -61,10 +60,6 @@ class Plan(BaseModel):
     seo_titles: list[str]
     meta_descriptions: list[str]
     sections: list[SectionPlan]
-
-    @property
-    def allowed_urls(self) -> dict[int, set[str]]:
-        return {i: {l.url for l in s.links} for i, s in enumerate(self.sections)}
 
 
 def words_total(brief: Brief) -> int:
@@ -146,12 +141,12 @@ def build_plan(answer: PlanAnswer, brief: Brief) -> Plan:
         (False, brief.internal_links, brief.targets.internal_links, "internal_links"),
         (True, brief.external_links, brief.targets.external_links, "external_links"),
     ):
-        by_key = {url_key(c.url, brief): c for c in candidates}
+        by_key = {brief.url_key(c.url): c for c in candidates}
         used: set[str] = set()
         placed = 0
         for i, s in enumerate(sections):
             for url in getattr(s, attr):
-                key = url_key(url, brief)
+                key = brief.url_key(url)
                 if key in by_key and key not in used and placed < target:
                     used.add(key)
                     placed += 1
@@ -159,27 +154,22 @@ def build_plan(answer: PlanAnswer, brief: Brief) -> Plan:
         for c in candidates:
             if placed >= target:
                 break
-            if url_key(c.url, brief) in used:
+            if brief.url_key(c.url) in used:
                 continue
             # the main section with the fewest links so far (intro and conclusion last)
             i = min(range(1, wanted - 1) if wanted > 2 else range(wanted), key=lambda j: (len(slots[j]), j))
             slots[i].append(LinkSlot(url=c.url, anchor=_anchor(c), external=external))
-            used.add(url_key(c.url, brief))
+            used.add(brief.url_key(c.url))
             placed += 1
 
     plan_sections = [
-        SectionPlan(heading=INTRO_HEADING if i == 0 else " ".join(s.heading.split()), summary=s.summary,
+        SectionPlan(heading=INTRO if i == 0 else " ".join(s.heading.split()), summary=s.summary,
                     words=words[i], keyword_uses=kw[i], links=slots[i])
         for i, s in enumerate(sections)
     ]
     return Plan(h1=h1, seo_title=seo or "", meta_description=meta or "",
-                slug=default_slug(brief),
+                slug=brief.default_slug(),
                 seo_titles=answer.seo_titles, meta_descriptions=answer.meta_descriptions, sections=plan_sections)
-
-
-def default_slug(brief: Brief) -> str:
-    """Deterministic: the brief's slug, else the keyword's content words (ä→ae, ß→ss)."""
-    return slugify(brief.slug or brief.keyword, drop_stop_words=True)
 
 
 def plan_task(brief: Brief) -> dict:

@@ -123,7 +123,7 @@ class Element:
         return german.words(self.text)
 
 
-INTRO = "Einleitung"
+INTRO = "Einleitung"  # the name of the section before the first H2 (the plan calls the intro so too)
 _TEXT_BLOCKS = {"core/paragraph": "paragraph", "core/heading": "heading", "core/list": "list",
                 "core/quote": "paragraph", "core/spacer": "spacer"}
 
@@ -210,6 +210,3 @@ class Document:
     @cached_property
     def sentences(self) -> list[str]:
         return [s for e in self.text_elements if e.kind != "heading" for s in e.sentences]
-
-    def section_text(self, section: str) -> str:
-        return "\n".join(e.text for e in self.text_elements if e.section == section)

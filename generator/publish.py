@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import email.utils
 import html
-import json
-import time
 from pathlib import Path
 from typing import Any, Callable, Literal
 from urllib.parse import urlsplit
@@ -26,18 +23,16 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from . import __version__
 from .blocks import parse_blocks
-from .brief import Brief, WordPressSettings
+from .brief import WordPressSettings
 from .checks import run_checks
 from .errors import InputError, PostFailsChecks, PublishError
-from .fsutil import atomic_write_text
-from .output import REPORT
+from .folder import REPORT, PostFolder, load_folder, write_report
 from .post import Post
 from .render import heading_block
-from .retry import RetryPolicy, TransientError, with_retries
+from .retry import RetryPolicy, TransientError, parse_retry_after, with_retries
+from .urls import is_local, site_key
 
-POST_HTML = "post.html"
 MU_PLUGIN = "wordpress/genpost-seo-meta.php"
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 # (title, description, focus keyword) meta keys per SEO plugin.
@@ -55,16 +50,9 @@ def _site_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"{url!r} is not a site URL; give it like https://example.com"
-    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+    if parts.scheme == "http" and not is_local(url):
         return f"refusing to send the application password over plain http to {parts.hostname}; use https"
     return None
-
-
-def _normalise_site(url: str) -> str:
-    """Scheme and host lower-case, no trailing slash: the key a post id is stored under."""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/")
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
 
 
 class WordPressTarget(BaseModel):
@@ -87,7 +75,7 @@ class WordPressTarget(BaseModel):
         problem = _site_problem(v.strip())
         if problem:
             raise ValueError(problem)
-        return _normalise_site(v)
+        return site_key(v)
 
 
 def resolve_target(settings: WordPressSettings, url: str | None, user: str | None,
@@ -118,61 +106,6 @@ def resolve_target(settings: WordPressSettings, url: str | None, user: str | Non
         err = e.errors()[0]
         raise InputError(site_source, ".".join(map(str, err["loc"])),
                          err["msg"].removeprefix("Value error, ")) from None
-
-
-# --- the folder genpost wrote ---------------------------------------------------------------------
-
-class PostFolder(BaseModel):
-    """What publishing needs from OUT/<slug>/: the report, the markup and the brief behind them."""
-
-    path: Path
-    report: dict[str, Any]
-    markup: str
-    brief: Brief
-    h1: str
-    slug: str
-    seo_title: str | None = None
-    meta_description: str | None = None
-
-
-def load_folder(folder: Path) -> PostFolder:
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError(str(folder), None, "is not a folder", "give a post folder genpost wrote, like out/<slug>/")
-    report_path = folder / REPORT
-    try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(folder), None, f"has no {REPORT}, so it is not a post folder genpost wrote",
-                         "give a folder like out/<slug>/, or a batch's out/ with --all") from None
-    except (OSError, ValueError) as e:
-        raise InputError(str(report_path), None, f"cannot be read as JSON ({e})") from None
-    if not isinstance(report, dict) or "brief" not in report or not isinstance(report.get("plan"), dict):
-        raise InputError(str(report_path), None, "is not a genpost report (no brief or plan)",
-                         "generate the post again with genpost --brief")
-    try:
-        markup = (folder / POST_HTML).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(folder), None, f"has no {POST_HTML}: the run ended before the post was rendered",
-                         "generate the post again") from None
-    try:
-        brief = Brief.model_validate(report["brief"])
-    except ValidationError as e:
-        raise InputError(str(report_path), "brief", e.errors()[0]["msg"]) from None
-    plan = report["plan"]
-    slug = plan.get("slug") or report.get("slug")
-    if not plan.get("h1") or not slug:
-        raise InputError(str(report_path), "plan", "has no H1 or slug", "generate the post again")
-    return PostFolder(path=folder, report=report, markup=markup, brief=brief, h1=plan["h1"], slug=slug,
-                      seo_title=plan.get("seo_title"), meta_description=plan.get("meta_description"))
-
-
-def find_post_folders(root: Path) -> list[Path]:
-    """ROOT itself when it is a post folder, else its sub-folders that hold a report.json (sorted)."""
-    root = Path(root)
-    if (root / REPORT).is_file():
-        return [root]
-    return sorted(p for p in root.iterdir() if (p / REPORT).is_file()) if root.is_dir() else []
 
 
 # --- markup --------------------------------------------------------------------------------------
@@ -213,21 +146,6 @@ class PublishResult(BaseModel):
 
 
 # --- talking to WordPress ------------------------------------------------------------------------
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
-
 
 def _wp_message(response: httpx.Response) -> str:
     try:
@@ -278,7 +196,7 @@ class _Api:
         except httpx.TransportError as e:
             raise TransientError(f"connection failed ({type(e).__name__}: {e})") from None
         if response.status_code == 429 or response.status_code >= 500:
-            raise TransientError(f"HTTP {response.status_code}", _retry_after(response))
+            raise TransientError(f"HTTP {response.status_code}", parse_retry_after(response.headers))
         return response
 
     def call(self, method: str, route: str, what: str, *, params: dict[str, Any] | None = None,
@@ -387,7 +305,7 @@ def _existing_post(api: _Api, folder: PostFolder, warnings: list[str]) -> dict[s
     """The post this folder was published as before: the id in report.json for this site, else the
     post with the same slug (drafts may share a slug in WordPress, so the slug alone prevents nothing)."""
     known = folder.report.get("wordpress")
-    if isinstance(known, dict) and known.get("id") and _normalise_site(str(known.get("site", ""))) == api.target.url:
+    if isinstance(known, dict) and known.get("id") and site_key(str(known.get("site", ""))) == api.target.url:
         response = api.call("GET", f"wp/v2/posts/{int(known['id'])}", "read the post published before",
                             params={"context": "edit"}, accept=(404, 410))
         if response.status_code < 300 and response.json().get("status") != "trash":
@@ -497,7 +415,7 @@ def _publish(post: PostFolder, target: WordPressTarget, api: _Api) -> PublishRes
     report = dict(post.report)
     report["wordpress"] = {"site": api.target.url, "id": stored_id, "link": first.get("link", ""),
                            "status": first.get("status", target.status)}
-    atomic_write_text(post.path / REPORT, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    write_report(post.path, report)
 
     stored = api.call("GET", f"wp/v2/posts/{stored_id}", f"read back post {stored_id}",
                       params={"context": "edit"}).json()

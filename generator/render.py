@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING, Callable
 
 import jinja2
 from pydantic import BaseModel
 from selectolax.lexbor import LexborHTMLParser
 
-from .brief import Brief
 from .fsutil import data_dir
-from .plan import Plan
+from .markers import LINK_MARKER
 from .post import Post
-from .write import Draft
+
+if TYPE_CHECKING:
+    from .brief import Brief
+    from .draft import Draft
+    from .plan import Plan
 
 TEMPLATES_DIR = data_dir("templates")
 SPACER_HEIGHT = "40px"
-# [Anker](URL); the URL may hold one level of parentheses, so "javascript:alert(1)" is one marker.
-_MARKER = re.compile(r"\[([^\[\]]+)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?\s*\)")
 _COMMENT_MARKS = re.compile(r"<!--|--!?>")
 _TAGLIKE = re.compile(r"<[!/?a-zA-Z]")
 
@@ -49,23 +51,20 @@ def plain_text(text: str) -> str:
     return _COMMENT_MARKS.sub("", text)
 
 
-def _norm(url: str) -> str:
-    return url.strip().rstrip("/").lower()
-
-
-def segments(paragraph: str, allowed: dict[str, str], used: set[str]) -> list[Segment]:
-    """Split a paragraph at its link markers. A marker whose URL the plan gave this section,
-    and which is not linked yet, becomes a link to the brief's URL; any other keeps its text."""
+def segments(paragraph: str, allowed: dict[str, str], used: set[str], key: Callable[[str], str]) -> list[Segment]:
+    """Split a paragraph at its link markers. A marker whose URL the plan gave this section
+    (`allowed`: url_key -> the brief's URL), and which is not linked yet, becomes a link to the
+    brief's URL; any other keeps its text."""
     out: list[Segment] = []
     pos = 0
-    for m in _MARKER.finditer(paragraph):
+    for m in LINK_MARKER.finditer(paragraph):
         if m.start() > pos:
             out.append(Segment(text=paragraph[pos:m.start()]))
         anchor = " ".join(m.group(1).split())
-        key = _norm(m.group(2))
-        if key in allowed and key not in used and anchor:
-            used.add(key)
-            out.append(Segment(text=anchor, url=allowed[key]))
+        k = key(m.group(2))
+        if k in allowed and k not in used and anchor:
+            used.add(k)
+            out.append(Segment(text=anchor, url=allowed[k]))
         else:
             out.append(Segment(text=anchor))
         pos = m.end()
@@ -80,12 +79,12 @@ def segments(paragraph: str, allowed: dict[str, str], used: set[str]) -> list[Se
     return [Segment(text=plain_text(s.text) if s.url is None else s.text, url=s.url) for s in merged if s.text]
 
 
-def render_markup(draft: Draft, plan: Plan, include_h1: bool = True) -> str:
+def render_markup(draft: Draft, plan: Plan, brief: Brief, include_h1: bool = True) -> str:
     used: set[str] = set()
     sections = []
     for i, (sp, sd) in enumerate(zip(plan.sections, draft.sections)):
-        allowed = {_norm(l.url): l.url for l in sp.links}
-        paragraphs = [segments(p, allowed, used) for p in sd.paragraphs]
+        allowed = {brief.url_key(l.url): l.url for l in sp.links}
+        paragraphs = [segments(p, allowed, used, brief.url_key) for p in sd.paragraphs]
         sections.append({"heading": sp.heading if i > 0 else None, "paragraphs": [p for p in paragraphs if p]})
     markup = env().get_template("post.html.j2").render(h1=plan.h1, sections=sections, include_h1=include_h1,
                                                        spacer_height=SPACER_HEIGHT)
@@ -98,7 +97,7 @@ def heading_block(text: str, level: int) -> str:
 
 
 def render_post(draft: Draft, plan: Plan, brief: Brief) -> Post:
-    return Post(markup=render_markup(draft, plan), seo_title=plan.seo_title, meta_description=plan.meta_description,
+    return Post(markup=render_markup(draft, plan, brief), seo_title=plan.seo_title, meta_description=plan.meta_description,
                 slug=plan.slug)
 
 

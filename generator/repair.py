@@ -14,17 +14,15 @@ from dataclasses import dataclass, field
 from .answers import ask_text
 from .brief import Brief
 from .checks import Report
-from .checks.links import url_key
 from .checks.meta import meta_failures, seo_title_failures
 from .checks.title import title_rule_failures
 from .german import count_keyword, split_sentences, words
 from .llm.client import LLMClient
-from .plan import INTRO_HEADING, Plan, default_slug
+from .markers import hide_markers
+from .plan import Plan
 from .post import Document, INTRO
 from .prompting import build_request
-from .write import Draft, SectionDraft, section_task, to_paragraphs
-
-_MARKER = re.compile(r"\[[^\[\]]+\]\([^()\s]+\)")
+from .draft import Draft, SectionDraft, section_task, to_paragraphs
 
 
 @dataclass
@@ -46,13 +44,7 @@ def split_paragraph(paragraph: str, limit: int) -> list[str]:
     marks = len(re.findall(r"[.!?…]", paragraph))
     if marks + (not paragraph.rstrip().endswith((".", "!", "?", "…"))) <= limit:
         return [paragraph]  # not enough sentence marks to be over the limit: no need to split
-    markers: list[str] = []
-
-    def hide(m: re.Match) -> str:
-        markers.append(m.group(0))
-        return f"LINKMARKE{len(markers) - 1}X"
-
-    hidden = _MARKER.sub(hide, paragraph)
+    hidden, restore = hide_markers(paragraph)
     sentences = split_sentences(hidden)
     if len(sentences) <= limit:
         return [paragraph]
@@ -64,7 +56,7 @@ def split_paragraph(paragraph: str, limit: int) -> list[str]:
         end = start + size + (1 if i < extra else 0)
         chunks.append(" ".join(sentences[start:end]))
         start = end
-    return [re.sub(r"LINKMARKE(\d+)X", lambda m: markers[int(m.group(1))], c) for c in chunks]
+    return [restore(c) for c in chunks]
 
 
 def fix_paragraphs(draft: Draft, limit: int) -> int:
@@ -99,7 +91,7 @@ def fix_titles(plan: Plan, brief: Brief, failing: set[str], repairs: Repairs) ->
                 repairs.actions.append("meta description: picked the next passing candidate")
                 break
     if failing & {"slug.format", "slug.keyword"}:
-        plan.slug = default_slug(brief)
+        plan.slug = brief.default_slug()
         repairs.actions.append(f"slug: rebuilt as {plan.slug}")
 
 
@@ -174,10 +166,10 @@ def plan_rewrites(report: Report, doc: Document, draft: Draft, plan: Plan, brief
                             woerter=words_now[i] - fewer)
 
     if failing & {"links.internal.count", "links.external.count"}:
-        present = {url_key(l.href, brief) for l in doc.links}
+        present = {brief.url_key(l.href) for l in doc.links}
         for i, s in enumerate(plan.sections):
             for link in s.links:
-                if url_key(link.url, brief) not in present:
+                if brief.url_key(link.url) not in present:
                     repairs.ask(i, f"Baue den Link [{link.anchor}]({link.url}) genau einmal in einen passenden "
                                    "Satz ein; der Ankertext darf leicht angepasst werden, die URL nicht.")
 
@@ -186,7 +178,7 @@ def plan_rewrites(report: Report, doc: Document, draft: Draft, plan: Plan, brief
             repairs.ask(i, "Entferne jede Formatierung (Markdown, Platzhalter wie „TODO“ oder „[Link]“); nur reiner Text.")
 
 
-async def rewrite_section(client: LLMClient, brief: Brief, plan: Plan, draft: Draft, index: int,
+async def redraft_section(client: LLMClient, brief: Brief, plan: Plan, draft: Draft, index: int,
                           instructions: list[str], targets: dict[str, int], round_no: int) -> SectionDraft:
     section = plan.sections[index]
     text = draft.sections[index].text
@@ -215,10 +207,10 @@ async def repair(report: Report, doc: Document, draft: Draft, plan: Plan, brief:
     plan_rewrites(report, doc, draft, plan, brief, repairs)
     indices = sorted(repairs.rewrites)
     results = await asyncio.gather(*(
-        rewrite_section(client, brief, plan, draft, i, repairs.rewrites[i], repairs.targets.get(i, {}), round_no)
+        redraft_section(client, brief, plan, draft, i, repairs.rewrites[i], repairs.targets.get(i, {}), round_no)
         for i in indices))
     for index, section in zip(indices, results):
         draft.sections[index] = section
-        heading = plan.sections[index].heading if index else INTRO_HEADING
+        heading = _section_of(plan, index)
         repairs.actions.append(f"LLM rewrite of “{heading}”: " + " ".join(repairs.rewrites[index]))
     return repairs.actions

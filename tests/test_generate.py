@@ -10,7 +10,7 @@ from generator.checks import run_checks
 from generator.post import read_post
 
 from .conftest import MITTELSTAND, ROOT
-from .support.blockparser import parse_with_wordpress, stray_freeform, wordpress_parser_available
+from .support.blockparser import parse_with_wordpress, stray_freeform, wordpress_parser_unavailable_reason
 from .support.fake_openai import FakeOpenAI
 from .support.llm_responder import mock_responder
 
@@ -68,7 +68,7 @@ def test_two_runs_are_identical_but_for_timings(dry_run, tmp_path, cli):
 
 
 def test_output_is_valid_for_wordpress_own_block_parser(dry_run):
-    reason = wordpress_parser_available()
+    reason = wordpress_parser_unavailable_reason()
     if reason:
         pytest.skip(reason)
     _, folder = dry_run

@@ -8,7 +8,7 @@ from generator.checks import run_checks
 from generator.plan import PlanAnswer, SectionAnswer, build_plan
 from generator.render import render_markup, render_post
 from generator.repair import split_paragraph
-from generator.write import Draft, SectionDraft, to_paragraphs
+from generator.draft import Draft, SectionDraft, to_paragraphs
 
 from .conftest import MITTELSTAND
 
@@ -71,7 +71,7 @@ def test_render_links_only_the_sections_urls_and_escapes_everything(brief):
     own = plan.sections[1].links[0]
     text = (f"Siehe [Anker]({own.url}) und [nochmal]({own.url}) und [fremd](https://evil.example/) "
             "sowie <script>alert(1)</script> und --> <!-- wp:html --> & „Zitat“.")
-    markup = render_markup(_draft(plan, text), plan)
+    markup = render_markup(_draft(plan, text), plan, brief)
     assert f'<a href="{own.url}" target="_blank" rel="noopener">Anker</a>' in markup
     assert markup.count(f'href="{own.url}"') == 1  # linked once
     assert "evil.example" not in markup and "fremd" in markup
@@ -85,7 +85,7 @@ def test_render_links_only_the_sections_urls_and_escapes_everything(brief):
 
 def test_render_matches_the_seed_block_markup(brief):
     plan = build_plan(answer(brief), brief)
-    markup = render_markup(_draft(plan, "Absatz."), plan)
+    markup = render_markup(_draft(plan, "Absatz."), plan, brief)
     assert markup.startswith('<!-- wp:heading {"level":1} -->\n<h1 class="wp-block-heading">')
     assert ('<!-- wp:spacer {"height":"40px"} -->\n<div style="height:40px" aria-hidden="true" '
             'class="wp-block-spacer"></div>\n<!-- /wp:spacer -->\n\n<!-- wp:heading -->\n'

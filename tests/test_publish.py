@@ -19,13 +19,13 @@ from pydantic import ValidationError
 from generator.brief import WordPressSettings, load_brief
 from generator.errors import InputError, PublishError
 from generator.llm import LLMSettings, make_client
-from generator.publish import (WordPressTarget, content_without_h1, find_post_folders, h1_block,
-                               load_folder, publish_folder, resolve_target)
+from generator.folder import find_post_folders, load_folder
+from generator.publish import WordPressTarget, content_without_h1, h1_block, publish_folder, resolve_target
 from generator.retry import RetryPolicy
 from generator.run import produce
 
 from .conftest import ROOT
-from .support.wordpress import WordPressServer, wordpress_available
+from .support.wordpress import WordPressServer, wordpress_unavailable_reason
 
 NO_WAIT = RetryPolicy(attempts=3, total_seconds=60.0, initial=0.0, maximum=0.0)
 PLUGIN = "wp-content/mu-plugins/genpost-seo-meta.php"
@@ -35,7 +35,7 @@ PLUGIN = "wp-content/mu-plugins/genpost-seo-meta.php"
 
 @pytest.fixture(scope="module")
 def wp():
-    reason = wordpress_available()
+    reason = wordpress_unavailable_reason()
     if reason:
         pytest.skip(reason)
     with WordPressServer() as server:

@@ -12,7 +12,7 @@ from generator.post import read_post
 from generator.retry import RetryPolicy, _WaitRetryAfter
 
 from .conftest import DATA, MITTELSTAND
-from .support.blockparser import parse_with_wordpress, stray_freeform, wordpress_parser_available
+from .support.blockparser import parse_with_wordpress, stray_freeform, wordpress_parser_unavailable_reason
 from .support.fake_openai import FakeOpenAI
 from .support.llm_responder import mock_responder
 
@@ -163,7 +163,7 @@ def test_nothing_unsafe_reaches_the_post_whatever_the_llm_says(cli, tmp_path):
     report = run_checks(read_post(folder / "post.html"), brief)
     assert report.get("markup.blocks").passed
     assert report.get("links.internal.known").passed and report.get("links.external.known").passed
-    if not wordpress_parser_available():
+    if not wordpress_parser_unavailable_reason():
         assert stray_freeform(parse_with_wordpress(html)) == []
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ..brief import Brief
 from ..post import Document, Link
 from . import CheckResult, check, result
@@ -13,16 +11,6 @@ GENERIC_ANCHORS = frozenset({
     "weiter", "link", "diese seite", "dieser link", "zum artikel", "read more", "click here", "here",
 })
 DOFOLLOW_BREAKERS = frozenset({"nofollow", "sponsored", "ugc"})
-
-
-def url_key(url: str, brief: Brief) -> str:
-    """Compare URLs by what they point to: internal by path, external by host and path."""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/") or "/"
-    if brief.is_internal(url):
-        return path + (f"?{parts.query}" if parts.query else "")
-    host = parts.netloc.lower().removeprefix("www.")
-    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
 def _where(links: list[Link]) -> list[str]:
@@ -44,12 +32,12 @@ def _quota(kind: str, links: list[Link], target: int) -> CheckResult:
 def internal_link_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     target = brief.targets.internal_links
     internal = [l for l in doc.links if brief.is_internal(l.href)]
-    allowed = {url_key(c.url, brief) for c in brief.internal_links}
-    unknown = [l for l in internal if url_key(l.href, brief) not in allowed]
+    allowed = {brief.url_key(c.url) for c in brief.internal_links}
+    unknown = [l for l in internal if brief.url_key(l.href) not in allowed]
     seen: set[str] = set()
     twice: list[Link] = []
     for l in internal:
-        key = url_key(l.href, brief)
+        key = brief.url_key(l.href)
         if key in seen:
             twice.append(l)
         seen.add(key)
@@ -79,9 +67,9 @@ def internal_link_checks(doc: Document, brief: Brief) -> list[CheckResult]:
 def external_link_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     target = brief.targets.external_links
     external = [l for l in doc.links if not brief.is_internal(l.href)]
-    allowed = {url_key(c.url, brief) for c in brief.external_links}
+    allowed = {brief.url_key(c.url) for c in brief.external_links}
     not_https = [l for l in external if not l.href.lower().startswith("https://")]
-    unknown = [l for l in external if url_key(l.href, brief) not in allowed]
+    unknown = [l for l in external if brief.url_key(l.href) not in allowed]
     bad_rel = [l for l in external if "noopener" not in l.rel or l.rel & DOFOLLOW_BREAKERS]
     bad_target = [l for l in external if l.target != "_blank"]
     return [

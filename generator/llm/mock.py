@@ -1,6 +1,7 @@
 """The mock model: offline, free and reproducible, registered like any other model (`--dry-run`,
-or `--model mock`). Its German is template prose for trying the pipeline, not for judging style. Like a real model it sees only the chat messages; it reads the machine-readable
-`AUFTRAG-JSON:` line that every prompt carries and writes plausible, varied German text for it.
+or `--model mock`). Its German is template prose for trying the pipeline, not for judging style.
+It reads the machine-readable `AUFTRAG-JSON:` line that every prompt carries and writes
+plausible, varied German text for it.
 
 First drafts follow their budget imperfectly on purpose, so that every dry run exercises the
 repair loop: every other main section is one keyword use short, one paragraph has one sentence
@@ -14,6 +15,9 @@ import json
 import random
 import re
 import time
+from importlib.resources import files
+
+import yaml
 
 from .base import Model, Request, Response
 
@@ -25,209 +29,20 @@ def _alt(text: str, address: str) -> str:
     return re.sub(r"⟨([^|⟩]*)\|([^⟩]*)⟩", lambda m: m.group(1) if address == "Sie" else m.group(2), text)
 
 
-# Aspects a post about a business topic can cover: heading, and sentences specific to it.
-ASPECTS: list[tuple[str, list[str]]] = [
-    ("Bestandsaufnahme als Startpunkt", [
-        "Eine ehrliche Bestandsaufnahme zeigt, welche Abläufe heute Zeit kosten.",
-        "Dafür genügen oft ein Whiteboard, ein halber Tag und die richtigen Leute am Tisch.",
-        "⟨Notieren Sie|Notiere⟩ jeden Medienbruch, an dem Daten von Hand übertragen werden.",
-        "Aus dieser Liste entsteht eine Rangfolge, die sich an Aufwand und Nutzen orientiert.",
-        "Wichtig ist, dass auch die Menschen aus Lager, Vertrieb und Buchhaltung zu Wort kommen.",
-    ]),
-    ("Prozesse gezielt automatisieren", [
-        "Wiederkehrende Aufgaben wie Rechnungsprüfung oder Terminabstimmung eignen sich besonders gut.",
-        "Eine Regel, die heute noch im Kopf einer Kollegin steckt, lässt sich meist sauber beschreiben.",
-        "Automatisierung beginnt deshalb mit einer klaren Beschreibung des Ablaufs.",
-        "Wer Ausnahmen früh sammelt, erspart sich später teure Nacharbeit.",
-        "Der gewonnene Freiraum fließt in Beratung, Qualität und neue Angebote.",
-    ]),
-    ("Daten als Entscheidungsgrundlage nutzen", [
-        "Zahlen aus Warenwirtschaft und Buchhaltung erzählen mehr, wenn sie zusammengeführt werden.",
-        "Ein einfaches Kennzahlenblatt pro Woche schafft bereits erstaunlich viel Klarheit.",
-        "Entscheidungen lassen sich dann begründen, statt sie nach Bauchgefühl zu treffen.",
-        "Dabei gilt: lieber wenige verlässliche Kennzahlen als ein unübersichtliches Zahlengrab.",
-        "Monatliche Rückblicke machen sichtbar, ob eine Maßnahme wirklich wirkt.",
-    ]),
-    ("Mitarbeitende mitnehmen und schulen", [
-        "Neue Werkzeuge wirken nur, wenn das Team sie versteht und gerne nutzt.",
-        "Kurze Schulungen direkt am Arbeitsplatz bringen oft mehr als ein ganzer Seminartag.",
-        "Erfahrene Kolleginnen und Kollegen können als Ansprechpartner im Alltag helfen.",
-        "Rückmeldungen aus dem Team gehören früh in die Planung, nicht erst nach dem Start.",
-        "So entsteht Vertrauen, und die anfängliche Skepsis weicht echter Neugier.",
-    ]),
-    ("Datenschutz und IT-Sicherheit mitdenken", [
-        "Datenschutz ist kein Hindernis, sondern eine Frage guter Planung.",
-        "Rechenzentren in der EU und klare Verträge zur Auftragsverarbeitung schaffen Sicherheit.",
-        "Regelmäßige Sicherungen und abgestufte Zugriffsrechte gehören zur Grundausstattung.",
-        "Ein Notfallplan legt fest, wer im Ernstfall was entscheidet.",
-        "Schulungen zu Phishing und sicheren Passwörtern kosten wenig und schützen viel.",
-    ]),
-    ("Kosten planen und Fördermittel prüfen", [
-        "Ein realistischer Kostenplan berücksichtigt Lizenzen, Einführung und laufende Betreuung.",
-        "Viele Länder und der Bund unterstützen Vorhaben kleiner und mittlerer Unternehmen.",
-        "Vor dem Antrag lohnt sich ein Gespräch mit der zuständigen Kammer.",
-        "Wer Kosten und Nutzen pro Quartal vergleicht, erkennt früh, ob sich ein Werkzeug trägt.",
-        "Kleine Pilotprojekte halten das Risiko überschaubar.",
-    ]),
-    ("Die passenden Werkzeuge auswählen", [
-        "Nicht jedes Werkzeug passt zu jedem Betrieb, auch wenn die Werbung das verspricht.",
-        "Eine Testphase mit echten Aufgaben zeigt schnell, was im Alltag trägt.",
-        "Offene Schnittstellen verhindern, dass Daten später in einem System gefangen sind.",
-        "Ein Anbieter mit Unterstützung auf Deutsch erleichtert die Einführung spürbar.",
-        "Referenzen aus der eigenen Branche sind oft aussagekräftiger als lange Funktionslisten.",
-    ]),
-    ("Kunden über digitale Kanäle erreichen", [
-        "Kundinnen und Kunden erwarten heute schnelle Antworten, auch außerhalb der Geschäftszeiten.",
-        "Ein gut gepflegtes Kundenportal beantwortet viele Standardfragen von selbst.",
-        "Digitale Angebote ergänzen das persönliche Gespräch, sie ersetzen es nicht.",
-        "Rückmeldungen aus Bewertungen liefern wertvolle Hinweise für Verbesserungen.",
-        "Wer Anfragen zentral sammelt, verliert keinen Auftrag mehr im Posteingang.",
-    ]),
-    ("Erfolge messen und nachsteuern", [
-        "Ohne klare Ziele lässt sich kein Erfolg messen.",
-        "Geeignete Messgrößen sind etwa Durchlaufzeiten, Fehlerquoten oder Antwortzeiten.",
-        "Ein kurzer Rückblick nach jedem Meilenstein hilft, rechtzeitig nachzusteuern.",
-        "Auch Misserfolge sind wertvoll, wenn das Team offen über sie spricht.",
-        "So wächst aus einzelnen Projekten eine lernende Organisation.",
-    ]),
-    ("Partner und Netzwerke einbinden", [
-        "Kein Betrieb muss alles selbst erfinden.",
-        "Branchennetzwerke und regionale Initiativen bieten Erfahrungsaustausch auf Augenhöhe.",
-        "Externe Beratung lohnt sich vor allem bei Auswahl und Einführung neuer Systeme.",
-        "Gemeinsame Standards mit Lieferanten sparen auf beiden Seiten Zeit.",
-        "Verlässliche Partner denken mit und sagen auch, wann etwas nicht passt.",
-    ]),
-    ("Künstliche Intelligenz sinnvoll einsetzen", [
-        "Künstliche Intelligenz hilft vor allem dort, wo viele ähnliche Texte oder Belege anfallen.",
-        "Ein Assistent kann Anfragen vorsortieren, die Entscheidung bleibt beim Menschen.",
-        "Wichtig ist, Ergebnisse stichprobenartig zu prüfen und Fehler offen zu dokumentieren.",
-        "Klare Regeln legen fest, welche Daten ein System verarbeiten darf.",
-        "So wird aus einem Versuch ein verlässlicher Baustein im Alltag.",
-    ]),
-    ("In Etappen umsetzen", [
-        "Große Vorhaben gelingen leichter, wenn sie in überschaubare Etappen zerlegt werden.",
-        "Jede Etappe endet mit einem Ergebnis, das alle sehen und prüfen können.",
-        "Ein fester Termin pro Woche hält das Vorhaben in Bewegung.",
-        "Kleine Erfolge motivieren und schaffen Rückhalt für die nächsten Schritte.",
-        "Wer so vorgeht, behält Kosten, Zeit und Qualität gleichzeitig im Blick.",
-    ]),
-]
-
-GENERIC = [
-    "In der Praxis zeigt sich schnell, welche Ansätze tragen.",
-    "Oft sind es kleine Änderungen, die im Alltag den größten Unterschied machen.",
-    "Ein Beispiel: Ein Betrieb mit zwanzig Beschäftigten spart durch digitale Auftragszettel jede Woche Stunden.",
-    "Entscheidend ist, mit einem klaren Ziel zu beginnen.",
-    "⟨Fragen Sie sich|Frag dich⟩ dabei immer, welches Problem ein Werkzeug tatsächlich löst.",
-    "Viele Betriebe starten mit einem Pilotbereich und übertragen die Erfahrungen danach.",
-    "Dabei hilft es, Verantwortlichkeiten früh und schriftlich festzulegen.",
-    "Transparente Kommunikation verhindert, dass Gerüchte die Stimmung prägen.",
-    "Gute Dokumentation spart später viel Zeit bei Rückfragen.",
-    "Nicht jede Idee muss sofort umgesetzt werden.",
-    "Eine Prioritätenliste schafft Ordnung, wenn viele Wünsche gleichzeitig auftauchen.",
-    "Auch Lieferanten und Kunden profitieren, wenn Abläufe klarer werden.",
-    "Wer Zuständigkeiten klärt, vermeidet doppelte Arbeit.",
-    "Die Geschäftsführung sollte das Vorhaben sichtbar unterstützen.",
-    "Regelmäßige Abstimmungen halten alle Beteiligten auf dem gleichen Stand.",
-    "Ein realistischer Zeitplan nimmt Druck aus dem Projekt.",
-    "⟨Planen Sie|Plane⟩ Puffer ein, denn Überraschungen gehören dazu.",
-    "Mit jeder abgeschlossenen Etappe wächst die Erfahrung im Team.",
-    "Hilfreich ist ein kurzer Leitfaden, der die wichtigsten Schritte festhält.",
-    "⟨Ihre|Deine⟩ Kundschaft merkt den Unterschied meist schneller als erwartet.",
-    "Ein Handwerksbetrieb aus Bayern hat so seine Angebotszeit auf zwei Tage verkürzt.",
-    "Ein Maschinenbauer aus Schwaben nutzt digitale Wartungsprotokolle für jede Anlage.",
-    "Eine Steuerkanzlei aus Hamburg tauscht Belege inzwischen fast nur noch digital aus.",
-    "Gerade im Mittelstand sind die Wege kurz, und Entscheidungen fallen schnell.",
-    "Diese Nähe ist ein Vorteil, den große Konzerne selten haben.",
-    "Zugleich fehlen oft die Kapazitäten für lange Projekte.",
-    "Deshalb zählt jeder Schritt, der spürbar entlastet.",
-    "Am Anfang steht immer die Frage nach dem konkreten Nutzen.",
-    "⟨Sie behalten|Du behältst⟩ so die Kontrolle über Tempo und Budget.",
-    "Eine offene Fehlerkultur beschleunigt das Lernen.",
-    "Wichtige Entscheidungen sollten nachvollziehbar dokumentiert werden.",
-    "Checklisten helfen, nichts Wesentliches zu vergessen.",
-    "Nach einigen Monaten lohnt sich ein ehrlicher Rückblick.",
-    "Was gut funktioniert, wird anschließend auf weitere Bereiche übertragen.",
-    "Was nicht funktioniert, wird angepasst oder bewusst beendet.",
-    "So bleibt das Vorhaben beweglich und nah am Alltag.",
-    "Ein Logistikbetrieb aus Bremen plant seine Touren inzwischen mit wenigen Klicks.",
-    "Eine Druckerei aus Sachsen hat ihre Angebotsvorlagen vereinheitlicht und spart so Rückfragen.",
-    "Ein Bauunternehmen aus Hessen dokumentiert Baustellen mit Fotos direkt im Auftrag.",
-    "Ein Großhändler aus Nordrhein-Westfalen sieht Bestände nun tagesaktuell in jeder Filiale.",
-    "Ein Elektrobetrieb aus Niedersachsen schreibt Rechnungen jetzt direkt nach dem Einsatz.",
-    "Ein Softwarehaus aus Berlin hat seine Einarbeitung neuer Kolleginnen deutlich verkürzt.",
-    "Ein Hotel an der Ostsee beantwortet Buchungsanfragen heute in der Hälfte der Zeit.",
-    "Eine Zahnarztpraxis aus Köln vergibt Termine online und entlastet so das Telefon.",
-    "Wer Abläufe aufschreibt, entdeckt oft Schritte, die niemand mehr braucht.",
-    "Manchmal genügt eine gemeinsame Tabelle, um Doppelarbeit zu beenden.",
-    "Der Blick von außen deckt blinde Flecken auf, die intern niemand bemerkt.",
-    "Gute Werkzeuge passen sich dem Betrieb an, nicht umgekehrt.",
-    "Ein fester Ansprechpartner im Team beschleunigt jede Einführung.",
-    "Verständliche Anleitungen senken die Hemmschwelle für neue Systeme.",
-    "Wer Fortschritte sichtbar macht, gewinnt Unterstützung im ganzen Haus.",
-    "Kurze Wege zwischen Fachabteilung und IT verhindern Missverständnisse.",
-    "Jede neue Lösung sollte zuerst im kleinen Rahmen beweisen, was sie kann.",
-    "Klare Namen für Dateien und Ordner wirken banal, sparen aber täglich Zeit.",
-    "Digitale Formulare verhindern unleserliche Handschrift und fehlende Angaben.",
-    "Mobile Geräte bringen Informationen dorthin, wo die Arbeit tatsächlich passiert.",
-    "Eine gemeinsame Datenbasis beendet die Diskussion darüber, welche Zahl stimmt.",
-    "Freigaben per Klick ersetzen Umlaufmappen, die tagelang unterwegs sind.",
-    "Automatische Erinnerungen sorgen dafür, dass Fristen nicht mehr übersehen werden.",
-    "Ein übersichtliches Dashboard zeigt morgens auf einen Blick, was heute ansteht.",
-]
-
-KEYWORD = [
-    "Beim Thema {kw} zählt vor allem, was im Alltag wirklich ankommt.",
-    "Wer {kw} ernst nimmt, beginnt mit einer ehrlichen Bestandsaufnahme.",
-    "Gerade hier zeigt sich, wie viel {kw} praktisch verändern kann.",
-    "Für {kw} gilt: Kleine Schritte bringen oft mehr als große Programme.",
-    "Viele Teams unterschätzen, wie eng {kw} mit guter Planung verbunden ist.",
-    "Ein typisches Beispiel für {kw} ist die digitale Auftragsmappe, die alle gleichzeitig sehen.",
-    "So wird {kw} vom Schlagwort zu einem messbaren Vorhaben.",
-    "Damit {kw} gelingt, braucht es klare Zuständigkeiten.",
-    "Das Stichwort {kw} fällt in vielen Gesprächen, doch die Umsetzung entscheidet.",
-    "Erfahrene Projektleitungen verbinden {kw} deshalb mit festen Meilensteinen.",
-    "Auch im Einkauf und in der Buchhaltung lohnt sich ein Blick auf {kw}.",
-    "⟨Planen Sie|Plane⟩ {kw} deshalb in Etappen, die sich einzeln überprüfen lassen.",
-    "Am Ende entscheidet nicht die Technik über {kw}, sondern die Menschen, die damit arbeiten.",
-    "In vielen Betrieben beginnt {kw} mit einer einzigen, gut gewählten Aufgabe.",
-    "Ohne Rückhalt der Führung bleibt {kw} oft auf halbem Weg stehen.",
-    "Mit einem klaren Fahrplan wird {kw} zu einem überschaubaren Vorhaben.",
-    "Bei {kw} lohnt es sich, Erfahrungen anderer Betriebe einzuholen.",
-    "Ein guter Zeitpunkt für {kw} ist immer dann, wenn Abläufe ohnehin neu geordnet werden.",
-    "Was {kw} konkret bedeutet, unterscheidet sich von Betrieb zu Betrieb.",
-    "⟨Ihr|Dein⟩ Vorteil: {kw} wird so Schritt für Schritt greifbar.",
-    "Realistische Ziele machen {kw} planbar und überprüfbar.",
-    "Auch kleine Budgets reichen für erste Erfolge bei {kw}.",
-    "Rund um {kw} entstehen so neue Spielräume für Beratung und Service.",
-    "Der Nutzen von {kw} zeigt sich selten sofort, dafür aber nachhaltig.",
-]
-
-# Combinable parts for an endless supply of varied sentences: subject + verb + rest (+ tail),
-# or opener + verb + subject + rest (German verb-second order).
-SUBJECTS = ["viele Betriebe", "kleine Teams", "erfahrene Führungskräfte", "mittelständische Unternehmen",
-            "Handwerksbetriebe", "Dienstleister", "Produktionsbetriebe", "Familienunternehmen", "Vertriebsteams",
-            "Einkaufsabteilungen", "Projektteams", "Werkstätten"]
-PREDICATES = [("profitieren", "von klaren Abläufen"), ("sparen", "Zeit bei Aufträgen"),
-              ("gewinnen", "Überblick über Angebote"), ("vermeiden", "Fehler bei Eingaben"),
-              ("stimmen", "Termine schneller ab"), ("finden", "Unterlagen sofort"),
-              ("beantworten", "Anfragen noch taggleich"), ("planen", "Material genauer"),
-              ("erkennen", "Engpässe früher"), ("teilen", "Wissen leichter"), ("dokumentieren", "Ergebnisse nachvollziehbar"),
-              ("entlasten", "ihre Fachkräfte spürbar"), ("verkürzen", "ihre Durchlaufzeiten"),
-              ("stimmen", "Lieferungen besser ab"), ("senken", "ihre Suchzeiten deutlich"),
-              ("gewinnen", "neue Kundschaft online"), ("halten", "Zusagen zuverlässiger ein"),
-              ("verringern", "Rückfragen im Außendienst"), ("überblicken", "ihre Lagerbestände besser"),
-              ("bearbeiten", "Reklamationen strukturierter"), ("schaffen", "Freiraum für Beratung"),
-              ("reagieren", "flexibler auf Nachfragespitzen"), ("binden", "Fachkräfte langfristiger"),
-              ("erschließen", "zusätzliche Umsatzquellen")]
-OPENERS = ["In der Praxis", "Erfahrungsgemäß", "Schon nach kurzer Zeit", "Mit etwas Übung", "Im Alltag",
-           "Gerade in Spitzenzeiten", "Auf diese Weise", "Dadurch", "Häufig", "Zudem", "Außerdem", "Langfristig",
-           "Mittlerweile", "Nicht selten", "Vielerorts", "Inzwischen", "Bereits heute", "Spätestens jetzt",
-           "Im besten Fall", "Oft"]
-TAILS = [" im täglichen Geschäft", " mit überschaubarem Aufwand", " ohne großen Schulungsaufwand",
-         " auch an mehreren Standorten", " dank einheitlicher Vorlagen", " innerhalb eines Quartals",
-         " nach kurzer Einarbeitung", " fast nebenbei", " Schritt für Schritt", " mit wenig Aufwand"]
-
+# The German sentences live in mock_text.yaml (package data), so this file holds only behaviour.
+_TEXT = yaml.safe_load(files("generator.llm").joinpath("mock_text.yaml").read_text(encoding="utf-8"))
+ASPECTS: list[tuple[str, list[str]]] = [(a["heading"], a["sentences"]) for a in _TEXT["aspects"]]
+GENERIC: list[str] = _TEXT["generic"]
+KEYWORD: list[str] = _TEXT["keyword"]
+SUBJECTS: list[str] = _TEXT["subjects"]
+PREDICATES: list[tuple[str, str]] = [(verb, rest) for verb, rest in _TEXT["predicates"]]
+OPENERS: list[str] = _TEXT["openers"]
+TAILS: list[str] = _TEXT["tails"]
+# The anchor is a page title of any gender and number, so it stands in quotes, needing no article.
+LINKS_INTERNAL: list[str] = _TEXT["links_internal"]
+LINKS_EXTERNAL: list[str] = _TEXT["links_external"]
+INTRO_OPENERS: list[str] = _TEXT["intro_openers"]
+CONCLUSION: list[str] = _TEXT["conclusion"]
 
 _PARTICLES = frozenset({"ab", "an", "auf", "aus", "ein", "mit", "vor", "zu"})
 
@@ -257,28 +72,6 @@ def combined_sentences(rng: random.Random, window: int):
                 yield f"{subject[0].upper()}{subject[1:]} {verb} {body}."
 
 
-# The anchor is a page title of any gender and number, so it stands in quotes, needing no article.
-LINKS_INTERNAL = [
-    "Mehr Hintergrund ⟨finden Sie|findest du⟩ im Beitrag „[{anker}]({url})“.",
-    "Wie das konkret aussieht, zeigt unsere Seite „[{anker}]({url})“.",
-    "Einen vertiefenden Überblick ⟨bietet Ihnen|bietet dir⟩ der Beitrag „[{anker}]({url})“.",
-    "Weitere Details dazu stehen unter „[{anker}]({url})“.",
-    "Passend dazu ⟨lohnt sich für Sie|lohnt sich für dich⟩ ein Blick auf „[{anker}]({url})“.",
-]
-LINKS_EXTERNAL = [
-    "Orientierung gibt auch das Informationsangebot „[{anker}]({url})“.",
-    "Aktuelle Hinweise dazu finden sich bei „[{anker}]({url})“.",
-    "Verlässliche Informationen stellt die Seite „[{anker}]({url})“ bereit.",
-]
-INTRO_OPENERS = [
-    "{kw} beschäftigt derzeit viele Geschäftsführungen, und das aus gutem Grund.",
-    "Wer heute über {kw} spricht, meint vor allem eines: mehr Zeit für das Wesentliche.",
-]
-CONCLUSION = [
-    "Zusammengefasst lohnt sich ein schrittweises Vorgehen fast immer.",
-    "⟨Beginnen Sie|Beginne⟩ mit einem überschaubaren Bereich und ⟨bauen Sie|baue⟩ auf den Erfahrungen auf.",
-    "Der wichtigste Schritt ist der erste, und er darf klein sein.",
-]
 
 
 def _task(request: Request) -> dict:

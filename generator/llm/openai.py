@@ -13,26 +13,14 @@ import time
 import openai
 
 from .base import Message, Model, Request, Response
+from ..retry import parse_retry_after
 from .errors import FatalError, TransientError, UnsupportedSchema
 
 DEFAULT_TIMEOUT = 120.0
 
 
 def _retry_after(error: openai.APIStatusError) -> float | None:
-    headers = error.response.headers if error.response is not None else {}
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            return float(ms) / 1000.0
-        except ValueError:
-            pass
-    seconds = headers.get("retry-after")
-    if seconds:
-        try:
-            return float(seconds)
-        except ValueError:
-            return None
-    return None
+    return parse_retry_after(error.response.headers) if error.response is not None else None
 
 
 _FATAL = {

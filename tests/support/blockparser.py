@@ -2,9 +2,9 @@
 
 Setup (once, and in CI):  ``npm ci --prefix tests/support/js``  (needs Node >= 18.12).
 
-    from tests.support.blockparser import parse_with_wordpress, wordpress_parser_available
+    from tests.support.blockparser import parse_with_wordpress, wordpress_parser_unavailable_reason
 
-    reason = wordpress_parser_available()
+    reason = wordpress_parser_unavailable_reason()
     if reason:
         pytest.skip(reason)
     blocks = parse_with_wordpress(markup)
@@ -41,7 +41,7 @@ __all__ = [
     "JS_DIR",
     "parse_with_wordpress",
     "parse_many_with_wordpress",
-    "wordpress_parser_available",
+    "wordpress_parser_unavailable_reason",
     "is_whitespace_freeform",
     "stray_freeform",
     "block_names",
@@ -57,7 +57,7 @@ def _node() -> str | None:
     return os.environ.get("NODE") or shutil.which("node")
 
 
-def wordpress_parser_available() -> str | None:
+def wordpress_parser_unavailable_reason() -> str | None:
     """Return None if the parser can run, else a human-readable skip reason."""
     node = _node()
     if node is None:
@@ -70,7 +70,7 @@ def wordpress_parser_available() -> str | None:
 
 
 def _run(markup_or_json: str, *args: str, timeout: float) -> Any:
-    reason = wordpress_parser_available()
+    reason = wordpress_parser_unavailable_reason()
     if reason is not None:
         raise RuntimeError(reason)
     env = dict(os.environ)

@@ -63,7 +63,7 @@ def _which(name: str) -> str | None:
     return shutil.which(name, path=_SEARCH_PATH)
 
 
-def wordpress_available() -> str | None:
+def wordpress_unavailable_reason() -> str | None:
     """Return ``None`` if a test WordPress can be started, else why not.
 
     Meant for ``pytest.skip(reason)`` / ``skipif``; CI installs the packages
@@ -151,7 +151,7 @@ class WordPressServer:
     def start(self) -> "WordPressServer":
         if self.workdir is not None:
             raise WordPressError("already started")
-        reason = wordpress_available()
+        reason = wordpress_unavailable_reason()
         if reason:
             raise WordPressError(reason)
         t0 = time.monotonic()

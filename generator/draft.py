@@ -45,7 +45,7 @@ def section_task(brief: Brief, plan: Plan, index: int) -> dict:
             "zielgruppe": brief.audience or ""}
 
 
-async def write_section(client: LLMClient, brief: Brief, plan: Plan, index: int) -> SectionDraft:
+async def draft_section(client: LLMClient, brief: Brief, plan: Plan, index: int) -> SectionDraft:
     s = plan.sections
     request = build_request(
         brief, "section.j2", purpose=f"section:{index}", plan=plan, section=s[index],
@@ -56,10 +56,10 @@ async def write_section(client: LLMClient, brief: Brief, plan: Plan, index: int)
     return SectionDraft(paragraphs=to_paragraphs(text) if text else [])
 
 
-async def write_draft(client: LLMClient, brief: Brief, plan: Plan) -> Draft:
+async def draft_post(client: LLMClient, brief: Brief, plan: Plan) -> Draft:
     """All sections at once. If one fails for good, the others still finish, and the error carries
     the partial draft (`partial_draft`) so that the work so far can be kept."""
-    results = await asyncio.gather(*(write_section(client, brief, plan, i) for i in range(len(plan.sections))),
+    results = await asyncio.gather(*(draft_section(client, brief, plan, i) for i in range(len(plan.sections))),
                                    return_exceptions=True)
     errors = [r for r in results if isinstance(r, BaseException)]
     draft = Draft(sections=[r if isinstance(r, SectionDraft) else SectionDraft() for r in results])

@@ -1,0 +1,100 @@
+"""What a run is set to do, resolved once from flags, the environment and the brief: the options
+the main job and `batch` share, the LLM settings they imply, and where to publish. Raises
+InputError for anything missing or unsafe, before the first paid request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from .errors import InputError
+from .urls import is_local
+
+if TYPE_CHECKING:
+    from .brief import Brief
+    from .llm import LLMSettings
+    from .publish import WordPressTarget
+
+
+class RunOptions(BaseModel):
+    """The options of the main job and of `batch`, declared once (cli.py makes them flags)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dry_run: bool = False
+    out: Path = Path("out")
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = None
+    seed: int = 1
+    max_rounds: int = 4
+    cache_dir: Path | None = None
+    no_cache: bool = False
+    timeout: float = 120.0
+    retries: int = 5
+    retry_time: float = 120.0
+    publish: bool = False
+    publish_failed: bool = False
+    wp_url: str | None = None
+    wp_user: str | None = None
+    wp_app_password: str | None = None
+    verbose: bool = False
+
+    def __repr__(self) -> str:  # never show a secret
+        return f"RunOptions(model={self.model!r}, base_url={self.base_url!r}, out={str(self.out)!r})"
+
+    __str__ = __repr__
+
+    @property
+    def publishing(self) -> bool:
+        return self.publish or self.publish_failed
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A run ready to start: the LLM settings and, when publishing, the WordPress target."""
+
+    llm: LLMSettings
+    target: WordPressTarget | None = None
+
+
+def prepare(opts: RunOptions, brief: Brief) -> Prepared:
+    """Everything that can be refused is refused here, before any LLM spend: no key, an output
+    folder that cannot be written, a missing WordPress password or an http site."""
+    llm = llm_settings(opts)
+    check_out_dir(opts.out)
+    target = wordpress_target(brief, opts) if opts.publishing else None
+    return Prepared(llm=llm, target=target)
+
+
+def llm_settings(opts: RunOptions) -> LLMSettings:
+    from .llm import DEFAULT_MODEL, MOCK, LLMSettings
+    from .retry import RetryPolicy
+
+    name = MOCK if opts.dry_run else (opts.model or DEFAULT_MODEL)
+    api_key = opts.api_key
+    if name != MOCK and not api_key:
+        if not is_local(opts.base_url):
+            raise InputError("", None, "no API key",
+                             "set OPENAI_API_KEY or pass --api-key, or try it offline with --dry-run")
+        api_key = "local"  # local servers (Ollama, vLLM) accept any key
+    return LLMSettings(model=name, base_url=opts.base_url, api_key=api_key, seed=opts.seed, timeout=opts.timeout,
+                       cache_dir=None if opts.no_cache else (opts.cache_dir or opts.out / ".cache"),
+                       retry=RetryPolicy(attempts=opts.retries + 1, total_seconds=opts.retry_time))
+
+
+def check_out_dir(out: Path) -> None:
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise InputError("--out", None, f"the parent folder {parent} does not exist", "create it or choose another --out")
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", None, f"{out} is a file, not a folder")
+
+
+def wordpress_target(brief: Brief, opts: RunOptions) -> WordPressTarget:
+    from .publish import resolve_target
+
+    return resolve_target(brief.wordpress, opts.wp_url, opts.wp_user, opts.wp_app_password)

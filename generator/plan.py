@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from .answers import ask_json
 from .brief import Brief, Link
@@ -14,11 +14,15 @@ from .checks.title import title_rule_failures
 from .german import count_keyword
 from .llm.client import LLMClient
 from .post import INTRO
+from .plaintext import plain_line
 from .prompting import build_request
 
 
 
 # --- what the LLM answers ----------------------------------------------------------------------
+
+# Titles, descriptions and headings are one-line plain text from here on: markup the model wrote
+# is reduced to its text, so nothing it wrote can become markup on the site (see plaintext.py).
 
 class SectionAnswer(BaseModel):
     heading: str
@@ -28,12 +32,17 @@ class SectionAnswer(BaseModel):
     internal_links: list[str] = Field(default_factory=list)
     external_links: list[str] = Field(default_factory=list)
 
+    _plain = field_validator("heading", "summary")(lambda v: plain_line(v))
+
 
 class PlanAnswer(BaseModel):
     h1: str
     seo_titles: list[str] = Field(min_length=1)
     meta_descriptions: list[str] = Field(min_length=1)
     sections: list[SectionAnswer] = Field(min_length=2)
+
+    _plain = field_validator("h1")(lambda v: plain_line(v))
+    _plain_lists = field_validator("seo_titles", "meta_descriptions")(lambda v: [plain_line(t) for t in v])
 
 
 # --- the plan the pipeline follows -----------------------------------------------------------

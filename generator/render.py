@@ -3,16 +3,15 @@ templates/, autoescaped. Only URLs that the plan gave a section become links, ea
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 import jinja2
 from pydantic import BaseModel
-from selectolax.lexbor import LexborHTMLParser
 
 from .fsutil import data_dir
 from .markers import LINK_MARKER
+from .plaintext import plain_text
 from .post import Post
 
 if TYPE_CHECKING:
@@ -22,8 +21,6 @@ if TYPE_CHECKING:
 
 TEMPLATES_DIR = data_dir("templates")
 SPACER_HEIGHT = "40px"
-_COMMENT_MARKS = re.compile(r"<!--|--!?>")
-_TAGLIKE = re.compile(r"<[!/?a-zA-Z]")
 
 
 class Segment(BaseModel):
@@ -37,18 +34,6 @@ def env() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
-
-
-def plain_text(text: str) -> str:
-    """Whatever markup the LLM wrote is reduced to its text (scripts and styles dropped)."""
-    if _TAGLIKE.search(text):
-        tree = LexborHTMLParser(f"<body>{text}</body>")
-        tree.strip_tags(["script", "style", "noscript", "template", "iframe", "object"])
-        inner = tree.body.text(deep=True) if tree.body else ""
-        # keep the spaces at the ends: they separate this text from the links beside it
-        text = (" " if text[:1].isspace() else "") + " ".join(inner.split()) + (" " if text[-1:].isspace() else "")
-    # Comment marks mean nothing in prose and could pass for block delimiters.
-    return _COMMENT_MARKS.sub("", text)
 
 
 def segments(paragraph: str, allowed: dict[str, str], used: set[str], key: Callable[[str], str]) -> list[Segment]:

@@ -8,6 +8,8 @@ Endpoints (the ``/v1`` prefix is optional):
 
 * ``POST /v1/chat/completions`` -> ``chat.completion`` JSON (or SSE when ``"stream": true``)
 * ``GET  /v1/models`` and ``GET /v1/models/{id}``
+* the Files and Batches endpoints of the OpenAI Batch API, answered by the same responder
+  (see ``fake_batch_api``; options in ``batch=BatchOptions(...)``)
 
 Example::
 
@@ -41,6 +43,11 @@ A ``json_schema`` request rejected because ``json_schema_supported=False`` is re
 Error faults (429/5xx) and "drop" are answered immediately, without ``latency``
 and without taking a ``max_concurrent`` slot; "hang" and the content faults go
 through the normal (semaphore + latency) path.
+
+``batch=BatchOptions(...)`` configures the Batch API (``fake_batch_api``), whose lines the same
+responder answers, but which records them in ``batch_lines``, not ``requests``; ``clock`` gives
+its timestamps; ``port`` fixes the port (``stop()`` + ``start()`` reuses the port either way, and
+all files and batches stay: they live in this object).
 """
 
 from __future__ import annotations
@@ -55,9 +62,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .fake_batch_api import BatchAPIMixin, BatchOptions, BatchPlan
+
 __all__ = [
     "FakeOpenAI",
     "FakeHTTPError",
+    "BatchOptions",
+    "BatchPlan",
     "ALL_FAULTS",
     "DEFAULT_FAULTS",
     "DEFAULT_REPLY",
@@ -171,11 +182,39 @@ def default_responder(body: dict) -> str:
     return DEFAULT_REPLY
 
 
+def _completion(body: dict, content: Any, fault: str | None) -> dict:
+    """The ``chat.completion`` answering ``body`` with the responder's ``content``, after a content fault."""
+    content = "" if content is None else str(content)
+    finish = "stop"
+    if fault == "empty":
+        content = ""
+    elif fault == "fenced":
+        content = f"Hier ist der Abschnitt:\n```\n{content}\n```"
+    elif fault == "length":
+        content = content[: len(content) // 2]
+        finish = "length"
+    elif fault == "english":
+        content = ENGLISH_REPLY
+    elif fault == "refusal":
+        content = REFUSAL_REPLY
+    prompt_tokens = _tokens(_message_text(body.get("messages")))
+    completion_tokens = _tokens(content)
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
+        "model": body.get("model") or "fake-model",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None},
+                     "logprobs": None, "finish_reason": finish}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+        "system_fingerprint": "fp_fake",
+    }
+
+
 class _Drop(Exception):
     pass
 
 
-class FakeOpenAI:
+class FakeOpenAI(BatchAPIMixin):
     """Fake OpenAI-compatible server; see module docstring."""
 
     def __init__(
@@ -192,6 +231,9 @@ class FakeOpenAI:
         json_schema_supported: bool = True,
         faults_script: Sequence[str | None] | None = None,
         model_ids: Sequence[str] = ("fake-model",),
+        batch: BatchOptions | None = None,
+        clock: Callable[[], int] | None = None,
+        port: int = 0,
     ) -> None:
         for f in list(faults) + [f for f in (faults_script or []) if f is not None]:
             if f not in ALL_FAULTS:
@@ -214,7 +256,8 @@ class FakeOpenAI:
         self.fault_counts: dict[str, int] = {}
         self.url = ""
         self.host = "127.0.0.1"
-        self.port = 0
+        self.port = port
+        self._init_batch_api(batch, seed, clock)
 
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -305,7 +348,7 @@ class FakeOpenAI:
     async def _startup(self) -> None:
         if self.max_concurrent is not None:
             self._sem = asyncio.Semaphore(self.max_concurrent)
-        self._server = await asyncio.start_server(self._on_connection, self.host, 0, backlog=2048)
+        self._server = await asyncio.start_server(self._on_connection, self.host, self.port, backlog=2048)
         self.port = self._server.sockets[0].getsockname()[1]
         self.url = f"http://{self.host}:{self.port}/v1"
 
@@ -339,9 +382,9 @@ class FakeOpenAI:
                 req = await self._read_request(reader)
                 if req is None:
                     break
-                method, path, headers, body = req
+                method, path, query, headers, body = req
                 try:
-                    keep = await self._dispatch(method, path, headers, body, writer)
+                    keep = await self._dispatch(method, path, query, headers, body, writer)
                 except _Drop:
                     writer.transport.abort()
                     break
@@ -391,11 +434,11 @@ class FakeOpenAI:
             body = b"".join(chunks)
         elif headers.get("content-length"):
             n = int(headers["content-length"])
-            if n > _MAX_BODY:
+            if n > max(_MAX_BODY, self.batch_options.max_file_bytes + 1024 * 1024):
                 return None
             body = await reader.readexactly(n)
-        path = target.split("?", 1)[0]
-        return method.upper(), path, headers, body
+        path, _, query = target.partition("?")
+        return method.upper(), path, query, headers, body
 
     async def _send(self, writer: asyncio.StreamWriter, status: int, payload: bytes | dict,
                     headers: dict[str, str] | None = None, content_type: str = "application/json") -> None:
@@ -414,7 +457,7 @@ class FakeOpenAI:
         path = path.rstrip("/") or "/"
         return path[3:] if path.startswith("/v1/") else path
 
-    async def _dispatch(self, method: str, path: str, headers: dict[str, str], raw: bytes,
+    async def _dispatch(self, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
                         writer: asyncio.StreamWriter) -> bool:
         p = self._norm_path(path)
         if self.require_key is not None and headers.get("authorization", "") != f"Bearer {self.require_key}":
@@ -433,6 +476,8 @@ class FakeOpenAI:
             else:
                 mid = p[len("/models/"):]
                 await self._send(writer, 200, {"id": mid, "object": "model", "created": now, "owned_by": "genpost-fake"})
+            return True
+        if await self._dispatch_batch_api(method, p, query, headers, raw, writer):
             return True
         if p != "/chat/completions":
             await self._send(writer, 404, _error_body(f"Invalid URL ({method} {path})", "invalid_request_error"))
@@ -518,37 +563,14 @@ class FakeOpenAI:
                 await self._send(writer, 500, _error_body(f"responder failed: {type(e).__name__}: {e}",
                                                           "server_error"))
                 return True
-            content = "" if content is None else str(content)
-            finish = "stop"
-            if fault == "empty":
-                content = ""
-            elif fault == "fenced":
-                content = f"Hier ist der Abschnitt:\n```\n{content}\n```"
-            elif fault == "length":
-                content = content[: len(content) // 2]
-                finish = "length"
-            elif fault == "english":
-                content = ENGLISH_REPLY
-            elif fault == "refusal":
-                content = REFUSAL_REPLY
-
-            prompt_tokens = _tokens(_message_text(body.get("messages")))
-            completion_tokens = _tokens(content)
-            cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-            created = int(time.time())
-            model = body.get("model") or "fake-model"
-            usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                     "total_tokens": prompt_tokens + completion_tokens}
+            payload = _completion(body, content, fault)
             record["_status"] = 200
             if body.get("stream"):
-                await self._send_stream(writer, cid, created, model, content, finish, usage, body, fault)
+                choice = payload["choices"][0]
+                await self._send_stream(writer, payload["id"], payload["created"], payload["model"],
+                                        choice["message"]["content"], choice["finish_reason"], payload["usage"],
+                                        body, fault)
                 return False
-            payload = {
-                "id": cid, "object": "chat.completion", "created": created, "model": model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None},
-                             "logprobs": None, "finish_reason": finish}],
-                "usage": usage, "system_fingerprint": "fp_fake",
-            }
             if fault == "truncated_json":
                 data = json.dumps(payload, ensure_ascii=False).encode()
                 await self._send(writer, 200, data[: len(data) // 2])
@@ -558,6 +580,29 @@ class FakeOpenAI:
         finally:
             with self._lock:
                 self.in_flight -= 1
+
+    async def _answer_batch_body(self, body: dict, fault: str | None) -> tuple[int, dict]:
+        """One batch line answered as a live call would be: (HTTP status, JSON body).  No latency,
+        no concurrency slot, not recorded in ``requests``: the batch API keeps its own records."""
+        rf = body.get("response_format")
+        if not self.json_schema_supported and isinstance(rf, dict) and rf.get("type") == "json_schema":
+            return 400, _error_body("Invalid parameter: 'response_format' of type 'json_schema' is not supported "
+                                    "with this model.", "invalid_request_error", None, "response_format")
+        if not isinstance(body.get("messages"), list):
+            return 400, _error_body("Missing required parameter: 'messages'.", "invalid_request_error",
+                                    "missing_required_parameter", "messages")
+        if fault in _ERROR_FAULTS:
+            status, msg, typ, code = _ERROR_FAULTS[fault]
+            return status, _error_body(msg, typ, code)
+        try:
+            content = self.responder(body)
+            if inspect.isawaitable(content):
+                content = await content
+        except FakeHTTPError as e:
+            return e.status, _error_body(e.message, e.type, e.code)
+        except Exception as e:
+            return 500, _error_body(f"responder failed: {type(e).__name__}: {e}", "server_error")
+        return 200, _completion(body, content, fault)
 
     async def _send_stream(self, writer, cid, created, model, content, finish, usage, body, fault) -> None:
         head = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"

@@ -12,7 +12,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from pydantic import BaseModel, Field
 
@@ -33,17 +33,47 @@ _TOP_LEVEL = {name for name in Brief.model_fields if name not in {*_NESTED, "int
 
 # --- reading the CSV as a stream ---------------------------------------------------------------
 
-def _encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the start decodes as UTF-8, else cp1252 (Excel in Germany)."""
-    with path.open("rb") as f:
-        head = f.read(65536)
-    if b"\x00" in head:
-        raise InputError(str(path), None, "is a binary file, not a CSV")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < 65536)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        return "cp1252"
+MAX_CELL = 10_000  # characters in one CSV cell; far above any keyword or override
+# Columns a row may not set: the application password belongs to the one site and user named by
+# --wp-url/--wp-user, the environment or the base brief, never to a host a CSV row names.
+_CREDENTIAL_COLUMNS = {"wordpress.url": "the site", "wordpress.user": "the user"}
+
+
+def _decode(raw: bytes) -> str | None:
+    """One physical line: UTF-8 (Excel's "CSV UTF-8"), else cp1252 (Excel in Germany), each
+    strict; None when it is neither. Per line, so one odd row cannot garble or drop the others."""
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+class _Lines:
+    """The file's physical lines, decoded one by one for the csv reader; remembers which lines
+    could not be decoded or hold a NUL byte."""
+
+    def __init__(self, handle: BinaryIO):
+        self.handle = handle
+        self.number = 0
+        self.bad: set[int] = set()
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        raw = self.handle.readline()
+        if not raw:
+            raise StopIteration
+        self.number += 1
+        if self.number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        text = _decode(raw) if b"\x00" not in raw else None
+        if text is None:
+            self.bad.add(self.number)
+            return "\n"  # an empty line: the row is reported as bad, its bytes never become text
+        return text
 
 
 def _delimiter(header: str) -> str:
@@ -81,67 +111,86 @@ class BadRow:
 class CsvInfo(BaseModel):
     columns: list[str]
     ignored: list[str]
-    encoding: str
     delimiter: str
 
 
 def open_csv(path: Path) -> tuple[CsvInfo, Iterator[Row | BadRow]]:
-    """Check the header at once (InputError for a bad CSV); rows come lazily."""
+    """Check the header at once (InputError for a bad CSV); rows come lazily, each with the
+    number of the physical line it starts on."""
     path = Path(path)
+    source = str(path)
     if not path.is_file():
-        raise InputError(str(path), None, "file not found" if not path.exists() else "is not a file")
-    encoding = _encoding(path)
-    handle = io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
+        raise InputError(source, None, "file not found" if not path.exists() else "is not a file")
+    handle = path.open("rb")
+    lines = _Lines(handle)
     try:
-        header_line = handle.readline()
-    except UnicodeDecodeError:
+        header_line = next(lines, "")
+        if 1 in lines.bad:
+            raise InputError(source, "line 1", "is a binary file, not a CSV" if lines.number else "cannot be decoded",
+                             "save the sheet as CSV (UTF-8)")
+        if not header_line.strip():
+            raise InputError(source, None, "is empty", "the first row names the columns, e.g. keyword;topic")
+        if len(header_line) > MAX_CELL:
+            raise InputError(source, "line 1", f"the header is longer than {MAX_CELL} characters")
+        delimiter = _delimiter(header_line)
+        columns = [c.strip() for c in next(csv.reader([header_line], delimiter=delimiter))]
+        lowered = [c.lower() for c in columns]
+        if "keyword" not in lowered:
+            raise InputError(source, "line 1", "no 'keyword' column among " + ", ".join(c[:40] for c in columns[:20]),
+                             "name one column 'keyword'")
+        for name in lowered:
+            if lowered.count(name) > 1:
+                raise InputError(source, "line 1", f"the column '{name[:40]}' appears twice", "keep one of them")
+            if name in _CREDENTIAL_COLUMNS:
+                raise InputError(source, "line 1", f"the column '{name}' would send the application password to "
+                                 f"{_CREDENTIAL_COLUMNS[name]} a row names",
+                                 "remove it; a batch publishes to one site, given by --wp-url or the base brief")
+    except BaseException:
         handle.close()
-        raise InputError(str(path), "line 1", "cannot be decoded") from None
-    if not header_line.strip():
-        handle.close()
-        raise InputError(str(path), None, "is empty", "the first row names the columns, e.g. keyword;topic")
-    delimiter = _delimiter(header_line)
-    columns = [c.strip() for c in next(csv.reader([header_line], delimiter=delimiter))]
-    lowered = [c.lower() for c in columns]
-    if "keyword" not in lowered:
-        handle.close()
-        raise InputError(str(path), "line 1", f"no 'keyword' column among {', '.join(columns)}",
-                         "name one column 'keyword'")
+        raise
     targets = {c: column_target(c) for c in columns if c.lower() != "keyword"}
-    info = CsvInfo(columns=columns, ignored=[c for c, t in targets.items() if t is None], encoding=encoding,
-                   delimiter=delimiter)
+    info = CsvInfo(columns=columns, ignored=[c for c, t in targets.items() if t is None], delimiter=delimiter)
     key_index = lowered.index("keyword")
 
     def rows() -> Iterator[Row | BadRow]:
-        reader = csv.reader(handle, delimiter=delimiter)
-        line = 1
+        # The limit is the csv module's, for the whole process: a bigger cell is a bad row.
+        csv.field_size_limit(MAX_CELL)
+        reader = csv.reader(lines, delimiter=delimiter)
+        end = 1  # the physical line the previous record ended on
         try:
-            for record in reader:
-                line += 1
+            while True:
+                start = end + 1
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error:
+                    end = lines.number
+                    yield BadRow(start, "", f"a cell is longer than {MAX_CELL} characters or unreadable")
+                    continue
+                end = lines.number
+                if any(n in lines.bad for n in range(start, end + 1)):
+                    yield BadRow(start, "", "cannot be decoded (neither UTF-8 nor cp1252) or holds a NUL byte")
+                    continue
                 if not any(cell.strip() for cell in record):
                     continue  # blank lines between rows
                 keyword = record[key_index].strip() if key_index < len(record) else ""
                 if not keyword:
-                    yield BadRow(line, "", "empty keyword")
+                    yield BadRow(start, "", "empty keyword")
                     continue
                 overrides = {targets[c]: record[i].strip() for i, c in enumerate(columns)
                              if i < len(record) and i != key_index and targets.get(c) and record[i].strip()}
-                yield Row(line, keyword, overrides)
-        except UnicodeDecodeError:
-            yield BadRow(line + 1, "", f"not {encoding} text from here on; save the CSV as UTF-8")
-        except csv.Error as e:
-            yield BadRow(line + 1, "", f"unreadable CSV ({e})")
+                yield Row(start, keyword, overrides)
         finally:
             handle.close()
 
     return info, rows()
 
 
-def count_rows(path: Path, info: CsvInfo) -> int:
-    with io.TextIOWrapper(Path(path).open("rb"), encoding=info.encoding, newline="", errors="replace") as f:
-        reader = csv.reader(f, delimiter=info.delimiter)
-        next(reader, None)
-        return sum(1 for record in reader if any(cell.strip() for cell in record))
+def count_rows(path: Path) -> int:
+    """Rows a batch will report (bad ones included), for the progress bar."""
+    _, rows = open_csv(path)
+    return sum(1 for _ in rows)
 
 
 def row_brief(base: dict[str, Any], row: Row, source: str, base_dir: Path) -> Brief:
@@ -279,8 +328,7 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
                 client = LLMClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
                 t0 = time.perf_counter()
                 try:
-                    folder, result = await produce(brief, client, out, max_rounds=max_rounds, slug=slug,
-                                                   checker=checker)
+                    folder, result = await produce(brief, client, out, max_rounds=max_rounds, checker=checker)
                     report = read_report(folder) or {}
                     done(_from_report(row, slug, report, note))
                 except Exception as e:  # one post's failure must not stop the others (or the queue)
@@ -311,8 +359,10 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
                 n = 2
                 while f"{slug}-{n}" in taken:
                     n += 1
-                note = f"slug {slug} is taken by line {taken[slug]}; written to {slug}-{n}"
+                note = f"slug {slug} is taken by line {taken[slug]}; this post's slug is {slug}-{n}"
                 slug = f"{slug}-{n}"
+                # The folder's slug is the post's slug, on WordPress too: never two posts with one slug.
+                brief = brief.model_copy(update={"slug": slug})
             taken[slug] = row.line
             previous = None if force else read_report(out / slug)
             if previous and previous.get("status") in DONE and previous.get("brief", {}).get("keyword") == brief.keyword:
@@ -342,6 +392,14 @@ REPORT_COLUMNS = ["line", "keyword", "slug", "status", "rounds", "calls", "token
                   "failing", "note"]
 
 
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
+    apostrophe, as OWASP recommends against CSV injection; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 def write_batch_report(out: Path, batch: BatchResult) -> None:
     """batch-report.csv and .json, written row by row from the journal."""
 
@@ -352,7 +410,7 @@ def write_batch_report(out: Path, batch: BatchResult) -> None:
         for r in batch.rows():
             data = r.model_dump()
             data["failing"] = " ".join(r.failing)
-            writer.writerow([data[c] if data[c] is not None else "" for c in REPORT_COLUMNS])
+            writer.writerow([spreadsheet_safe(data[c]) if data[c] is not None else "" for c in REPORT_COLUMNS])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 # Same grammar as WordPress's block-serialization-default-parser.
 _TOKEN = re.compile(
@@ -21,6 +21,31 @@ _TOKEN = re.compile(
 )
 # Any comment that starts like a block delimiter; used to find delimiters that do not parse.
 _LOOKS_LIKE_DELIMITER = re.compile(r"<!--\s*/?wp:", re.DOTALL)
+# Deeper nesting is reported, not followed into recursion: no real post nests blocks (or their
+# JSON attributes) anywhere near this deep.
+MAX_DEPTH = 64
+
+
+def _json_depth(text: str) -> int:
+    """How deep brackets nest in a JSON text (strings ignored), without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+    return deepest
 
 
 @dataclass
@@ -28,11 +53,19 @@ class Block:
     name: str | None  # "core/paragraph"; None for freeform HTML between blocks
     attrs: dict[str, Any] = field(default_factory=dict)
     inner_html: str = ""  # the block's own HTML, inner blocks' markup removed
-    raw: str = ""  # everything between the delimiters, inner blocks included
     inner_blocks: list["Block"] = field(default_factory=list)
     line: int = 1
     start: int = 0  # offsets of the whole block in the markup, delimiters included
     end: int = 0
+    source: str = ""  # the whole markup (shared, not copied)
+    raw_start: int = 0  # offsets of what is between the delimiters
+    raw_end: int = 0
+
+    @property
+    def raw(self) -> str:
+        """Everything between the delimiters, inner blocks included (cut on demand: nested
+        blocks would otherwise each hold a copy of all their inner markup)."""
+        return self.source[self.raw_start:self.raw_end]
 
 
 @dataclass
@@ -67,7 +100,8 @@ def parse_blocks(markup: str) -> ParsedBlocks:
         if stack:
             stack[-1][2].append(text)
         elif text:
-            root.append(Block(name=None, inner_html=text, raw=text, line=_line_of(markup, at)))
+            root.append(Block(name=None, inner_html=text, line=_line_of(markup, at), start=at, end=at + len(text),
+                              source=markup, raw_start=at, raw_end=at + len(text)))
 
     for m in _TOKEN.finditer(markup):
         between = markup[pos:m.start()]
@@ -78,7 +112,9 @@ def parse_blocks(markup: str) -> ParsedBlocks:
         name = (m["namespace"] or "core/") + m["name"]
         line = _line_of(markup, m.start())
         attrs: dict[str, Any] = {}
-        if m["attrs"]:
+        if m["attrs"] and _json_depth(m["attrs"]) > MAX_DEPTH:
+            problems.append(f"line {line}: attributes of {name} are nested deeper than {MAX_DEPTH} levels")
+        elif m["attrs"]:
             try:
                 parsed = json.loads(m["attrs"])
                 if isinstance(parsed, dict):
@@ -95,11 +131,13 @@ def parse_blocks(markup: str) -> ParsedBlocks:
             block.end = m.end()
             if block.name != name:
                 problems.append(f"line {line}: {name} closes {block.name} opened on line {block.line}")
-            block.raw = markup[start:m.start()]
+            block.raw_start, block.raw_end = start, m.start()
             block.inner_html = "".join(own)
             (stack[-1][0].inner_blocks if stack else root).append(block)
             continue
-        block = Block(name=name, attrs=attrs, line=line, start=m.start(), end=m.end())
+        block = Block(name=name, attrs=attrs, line=line, start=m.start(), end=m.end(), source=markup)
+        if not m["void"] and len(stack) == MAX_DEPTH:
+            problems.append(f"line {line}: blocks are nested deeper than {MAX_DEPTH} levels")
         if m["void"]:
             (stack[-1][0].inner_blocks if stack else root).append(block)
         else:
@@ -110,7 +148,7 @@ def parse_blocks(markup: str) -> ParsedBlocks:
     while stack:
         block, start, own = stack.pop()
         problems.append(f"line {block.line}: {block.name} is never closed")
-        block.raw = markup[start:]
+        block.raw_start, block.raw_end = start, len(markup)
         block.end = len(markup)
         block.inner_html = "".join(own) + tail
         tail = ""
@@ -119,7 +157,11 @@ def parse_blocks(markup: str) -> ParsedBlocks:
     return ParsedBlocks(blocks=root, problems=problems)
 
 
-def iter_blocks(blocks: list[Block]):
-    for b in blocks:
+def iter_blocks(blocks: list[Block]) -> Iterator[Block]:
+    """Every block in document order, inner blocks after their parent (no recursion: depth is
+    whatever the markup says)."""
+    stack = list(reversed(blocks))
+    while stack:
+        b = stack.pop()
         yield b
-        yield from iter_blocks(b.inner_blocks)
+        stack.extend(reversed(b.inner_blocks))

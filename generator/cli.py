@@ -338,7 +338,7 @@ def batch_cmd(
         fail(e)
     if info.ignored:
         err.print(f"genpost: ignoring columns that are not brief fields: {', '.join(info.ignored)}", markup=False)
-    total = count_rows(csv_file, info)
+    total = count_rows(csv_file)
     progress = _BatchProgress(total)
     try:
         with progress:

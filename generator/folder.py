@@ -12,6 +12,8 @@ from pydantic import BaseModel, ValidationError
 from .brief import Brief
 from .errors import InputError
 from .fsutil import atomic_write_text
+from .german import slugify
+from .plaintext import plain_line
 
 POST_MD = "post.md"  # the seed's layout with a measured checklist
 POST_HTML = "post.html"  # the blocks, paste-ready
@@ -81,8 +83,11 @@ def load_folder(folder: Path) -> PostFolder:
     slug = plan.get("slug") or report.get("slug")
     if not plan.get("h1") or not slug:
         raise InputError(str(report_path), "plan", "has no H1 or slug", "generate the post again")
-    return PostFolder(path=folder, report=report, markup=markup, brief=brief, h1=plan["h1"], slug=slug,
-                      seo_title=plan.get("seo_title"), meta_description=plan.get("meta_description"))
+    # The report is a file anyone could edit: its one-line fields are reduced to plain text again.
+    seo_title, meta = plan.get("seo_title"), plan.get("meta_description")
+    return PostFolder(path=folder, report=report, markup=markup, brief=brief, h1=plain_line(str(plan["h1"])),
+                      slug=slugify(str(slug)), seo_title=plain_line(str(seo_title)) if seo_title is not None else None,
+                      meta_description=plain_line(str(meta)) if meta is not None else None)
 
 
 def find_post_folders(root: Path) -> list[Path]:

@@ -4,9 +4,12 @@ Ctrl-C leaves the complete old file or the complete new one, never half of one."
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
+
+from .errors import InputError
 
 
 def data_dir(name: str) -> Path:
@@ -52,3 +55,34 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_lines(path: Path, chunks: Iterable[str]) -> None:
     """Like atomic_write_text, for text that comes in pieces (too much to hold at once)."""
     _atomic(path, lambda f: f.writelines(chunks))
+
+
+def read_text_file(path: Path, limit: int, what: str) -> str:
+    """A regular UTF-8 text file of at most `limit` bytes, or one InputError that names the file
+    and never quotes its content. Device files and the kernel's /proc, /sys and /dev are refused:
+    /proc/self/environ holds the API key."""
+    source = str(path)
+    try:
+        resolved = path.resolve()
+        info = resolved.stat()
+    except FileNotFoundError:
+        raise InputError(source, None, "file not found", f"check the path to the {what}") from None
+    except OSError as e:
+        raise InputError(source, None, f"cannot be read ({e.strerror})") from None
+    if resolved.parts[1:2] in (("proc",), ("sys",), ("dev",)) or not stat.S_ISREG(info.st_mode):
+        raise InputError(source, None, "is not a regular file", f"give a text file as the {what}")
+    if info.st_size > limit:
+        raise InputError(source, None, f"is larger than {limit // 1_000_000} MB", f"a {what} is a short text file")
+    try:
+        with resolved.open("rb") as f:
+            data = f.read(limit + 1)
+    except OSError as e:
+        raise InputError(source, None, f"cannot be read ({e.strerror})") from None
+    if len(data) > limit:
+        raise InputError(source, None, f"is larger than {limit // 1_000_000} MB", f"a {what} is a short text file")
+    if b"\x00" in data:
+        raise InputError(source, None, "is a binary file, not text", f"give a text file as the {what}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(source, None, "is not UTF-8 text", "save it as UTF-8") from None

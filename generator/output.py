@@ -78,9 +78,9 @@ def report_data(result: "Result", model: str, usage: "Usage") -> dict[str, Any]:
     }
 
 
-def write_result(out: Path, result: "Result", model: str, usage: "Usage", slug: str | None = None) -> Path:
+def write_result(out: Path, result: "Result", model: str, usage: "Usage") -> Path:
     """Write what there is: the full post when rendered, else the draft so far and the report."""
-    slug = slug or (result.plan.slug if result.plan else result.brief.default_slug())
+    slug = result.plan.slug if result.plan else result.brief.default_slug()
     folder = post_dir(out, slug)
     folder.mkdir(parents=True, exist_ok=True)
     if result.post is not None and result.report is not None:

@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 from . import german
 from .blocks import Block, parse_blocks
 from .errors import InputError
+from .fsutil import read_text_file
 
 
 class Post(BaseModel):
@@ -32,9 +33,14 @@ class Post(BaseModel):
 
 # --- reading a post file ---------------------------------------------------------------------
 
+MAX_POST_BYTES = 2_000_000  # a 2,000-word post is about 30 kB
+
 _FIELD = re.compile(r"^\s*\*\*(?P<label>[^*]+)\*\*\s*:\s*(?P<value>.*?)\s*$")
 _LABELS = {"seo title": "seo_title", "meta description": "meta_description", "url slug": "slug", "slug": "slug"}
 _CHECK_LINE = re.compile(r"^\s*[-*]\s*\[[ xX]\]\s*(?P<claim>.+?)\s*$")
+_SECTION = re.compile(r"^#{1,3}\s+(?P<name>.+?)\s*#*\s*$")
+_CHECKLIST_HEADINGS = {"verification checklist", "checklist", "checkliste", "prüfliste"}
+_CONTENT_HEADINGS = {"content", "inhalt", "wordpress content", "wordpress-inhalt"}
 
 
 def parse_document(text: str) -> Post:
@@ -44,15 +50,17 @@ def parse_document(text: str) -> Post:
     checklist: list[str] = []
     mode = "head"
     for line in lines:
-        heading = line.strip().lower()
-        if heading.startswith("## ") or heading.startswith("# "):
-            if "checklist" in heading:
+        m = _SECTION.match(line)
+        if m:
+            # Section headings are matched whole: a post titled "… Checkliste …" is not its checklist.
+            name = " ".join(m["name"].lower().split())
+            if name in _CHECKLIST_HEADINGS:
                 mode = "checklist"
                 continue
-            if "wordpress content" in heading or "content" == heading.lstrip("# "):
+            if name in _CONTENT_HEADINGS or name.startswith("wordpress content"):
                 mode = "content"
                 continue
-            if mode == "content" and not line.lstrip().startswith("<"):
+            if mode == "content":
                 mode = "tail"
         if mode == "head":
             m = _FIELD.match(line)
@@ -72,18 +80,7 @@ def parse_document(text: str) -> Post:
 
 def read_post(path: str | Path) -> Post:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), None, "file not found", "give the path to a post .html or .md/.txt") from None
-    except OSError as e:
-        raise InputError(str(path), None, f"cannot read: {e.strerror}") from None
-    if b"\x00" in data:
-        raise InputError(str(path), None, "is a binary file, not a post")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(str(path), None, "is not UTF-8 text") from None
+    text = read_text_file(path, MAX_POST_BYTES, "post (.html or .md/.txt)")
     if "<!-- wp:" not in text:
         raise InputError(str(path), None, "holds no WordPress blocks",
                          "a post is block markup or a document with a WordPress content section")

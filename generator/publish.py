@@ -41,6 +41,10 @@ SEO_META_KEYS: dict[str, tuple[str, str, str]] = {
     "rankmath": ("rank_math_title", "rank_math_description", "rank_math_focus_keyword"),
 }
 _LIVE = frozenset({"publish", "future", "private"})
+# genpost marks every post it creates with this post meta (registered by the mu-plugin, editable
+# only by who may edit the post, shown only in the edit context). genpost updates a post only when
+# it carries the mark: a person's post with the same slug is never changed.
+MARKER_KEY = "_genpost_post"
 
 
 # --- where to publish ----------------------------------------------------------------------------
@@ -257,7 +261,16 @@ class _Api:
 
 # --- publishing ----------------------------------------------------------------------------------
 
-def _term_id(api: _Api, taxonomy: str, name: str, warnings: list[str]) -> int:
+def _remove_terms(api: _Api, terms: list[tuple[str, int]]) -> None:
+    """Delete the terms this run created, best effort (the run is failing already)."""
+    for taxonomy, term_id in terms:
+        try:
+            api.send("DELETE", f"wp/v2/{taxonomy}/{term_id}", params={"force": "true"})
+        except TransientError:
+            pass
+
+
+def _term_id(api: _Api, taxonomy: str, name: str, warnings: list[str], created: list[tuple[str, int]]) -> int:
     """The id of the category/tag with exactly this name, created when there is none."""
     kind = {"categories": "category", "tags": "tag"}[taxonomy]
     found = api.call("GET", f"wp/v2/{taxonomy}", f"look up the {kind} {name!r}",
@@ -283,6 +296,7 @@ def _term_id(api: _Api, taxonomy: str, name: str, warnings: list[str]) -> int:
         if existing_name != name:
             warnings.append(f"{kind} {name!r} matched the existing {existing_name!r}")
         return int(term_id)
+    created.append((taxonomy, int(data["id"])))
     return int(data["id"])
 
 
@@ -301,21 +315,42 @@ def _posts_with_slug(api: _Api, slug: str) -> list[dict[str, Any]]:
     return found if isinstance(found, list) else []
 
 
+def _marked(post: dict[str, Any], slug: str) -> bool:
+    """Whether genpost created this post for this slug (its marker in post meta)."""
+    meta = post.get("meta") if isinstance(post.get("meta"), dict) else {}
+    return meta.get(MARKER_KEY) == slug
+
+
+def _not_ours(api: _Api, post: dict[str, Any], slug: str) -> PublishError:
+    return PublishError(f"post {post.get('id')} with the slug {slug!r} at {api.target.url} was not created by genpost "
+                        f"(it lacks genpost's mark {MARKER_KEY}), so genpost leaves it alone; give the brief another "
+                        f"slug, or install {MU_PLUGIN} if genpost did create it")
+
+
 def _existing_post(api: _Api, folder: PostFolder, warnings: list[str]) -> dict[str, Any] | None:
-    """The post this folder was published as before: the id in report.json for this site, else the
-    post with the same slug (drafts may share a slug in WordPress, so the slug alone prevents nothing)."""
+    """The post genpost made of this folder before, proven by its mark: the id in report.json for
+    this site, else a marked post with the folder's slug. A post with the slug that genpost did not
+    make stops the run (PublishError): creating a second post would give it another slug."""
     known = folder.report.get("wordpress")
     if isinstance(known, dict) and known.get("id") and site_key(str(known.get("site", ""))) == api.target.url:
         response = api.call("GET", f"wp/v2/posts/{int(known['id'])}", "read the post published before",
                             params={"context": "edit"}, accept=(404, 410))
-        if response.status_code < 300 and response.json().get("status") != "trash":
-            return response.json()
+        post = response.json() if response.status_code < 300 else None
+        if isinstance(post, dict) and post.get("status") != "trash":
+            if not _marked(post, folder.slug):
+                raise _not_ours(api, post, folder.slug)
+            return post
         warnings.append(f"post {known['id']} from {REPORT} is gone from the site; looking it up by slug")
     posts = _posts_with_slug(api, folder.slug)
-    if len(posts) > 1:
-        warnings.append(f"{len(posts)} posts have the slug {folder.slug!r} (ids "
-                        f"{', '.join(str(p['id']) for p in posts)}); updating {posts[0]['id']}")
-    return posts[0] if posts else None
+    ours = [p for p in posts if _marked(p, folder.slug)]
+    if ours:
+        if len(ours) > 1:
+            warnings.append(f"{len(ours)} genpost posts have the slug {folder.slug!r} (ids "
+                            f"{', '.join(str(p['id']) for p in ours)}); updating {ours[0]['id']}")
+        return ours[0]
+    if posts:
+        raise _not_ours(api, posts[0], folder.slug)
+    return None
 
 
 def _first_difference(sent: str, stored: str) -> str:
@@ -349,7 +384,10 @@ def _compare(sent: dict[str, Any], stored: dict[str, Any], warnings: list[str], 
     # Unregistered meta is dropped silently (and an empty meta object comes back as []).
     meta = stored.get("meta") if isinstance(stored.get("meta"), dict) else {}
     for key, value in sent.get("meta", {}).items():
-        if key not in meta:
+        if key not in meta and key == MARKER_KEY:
+            warnings.append(f"the site did not store genpost's mark {key}, so genpost cannot update this post "
+                            f"later; install {MU_PLUGIN} as a mu-plugin")
+        elif key not in meta:
             warnings.append(f"the site did not store {key}; install {MU_PLUGIN} as a mu-plugin")
         elif meta[key] != value:
             differences.append(f"meta {key}: sent {value!r}, stored {meta[key]!r}")
@@ -392,22 +430,26 @@ def _publish(post: PostFolder, target: WordPressTarget, api: _Api) -> PublishRes
                            f"{target.status} (publish with status publish to update it live)")
     sent: dict[str, Any] = {"title": post.h1, "content": content_without_h1(post.markup), "slug": post.slug,
                             "status": target.status}
-    # Only configured terms are sent: an empty list would drop terms an editor set by hand.
-    if target.categories:
-        sent["categories"] = [_term_id(api, "categories", n, warnings) for n in target.categories]
-    if target.tags:
-        sent["tags"] = [_term_id(api, "tags", n, warnings) for n in target.tags]
     if target.author is not None:
         sent["author"] = target.author
-    meta = _seo_meta(target, post)
-    if meta:
-        sent["meta"] = meta
+    sent["meta"] = {**_seo_meta(target, post), MARKER_KEY: post.slug}
 
-    if existing:
-        saved = api.call("POST", f"wp/v2/posts/{int(existing['id'])}", f"update post {existing['id']}", body=sent)
-        created = False
-    else:
-        saved, created = _create(api, sent), True
+    new_terms: list[tuple[str, int]] = []
+    try:
+        # Only configured terms are sent: an empty list would drop terms an editor set by hand.
+        if target.categories:
+            sent["categories"] = [_term_id(api, "categories", n, warnings, new_terms) for n in target.categories]
+        if target.tags:
+            sent["tags"] = [_term_id(api, "tags", n, warnings, new_terms) for n in target.tags]
+        if existing:
+            saved = api.call("POST", f"wp/v2/posts/{int(existing['id'])}", f"update post {existing['id']}",
+                             body=sent)
+            created = False
+        else:
+            saved, created = _create(api, sent), True
+    except (PublishError, TransientError):
+        _remove_terms(api, new_terms)  # a failed run leaves no categories or tags behind
+        raise
     first = saved.json()
     stored_id = int(first["id"])
 

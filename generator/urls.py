@@ -19,24 +19,40 @@ def host_key(host: str) -> str:
         return host
 
 
+_TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+def as_browser_reads(url: str) -> str:
+    """A URL as a browser reads it (WHATWG URL standard): leading and trailing spaces and control
+    characters go, tabs and newlines inside go, and a backslash counts as a slash. So
+    "/\\evil.example/x" is "//evil.example/x", another site."""
+    return url.strip("".join(map(chr, range(33)))).translate(_TAB_NEWLINE).replace("\\", "/")
+
+
 def is_site_relative(url: str) -> bool:
     """"/fallstudien/" is relative to the site; "//host/x" is protocol-relative (another site)."""
+    url = as_browser_reads(url)
     return url.startswith("/") and not url.startswith("//")
 
 
 def is_on_site(url: str, website: str) -> bool:
     """Site-relative URLs and absolute URLs on `website` (a host key) belong to the site."""
-    url = url.strip()
     if is_site_relative(url):
         return True
-    return host_key(urlsplit(url).hostname or "") == website
+    try:
+        return host_key(urlsplit(as_browser_reads(url)).hostname or "") == website
+    except ValueError:
+        return False
 
 
 def url_key(url: str, website: str) -> str:
     """The page a URL points to: on the site by path (and query), elsewhere by host, path (and
     query). Trailing slashes, "www." and the case of the host do not matter."""
-    url = url.strip()
-    parts = urlsplit(url)
+    url = as_browser_reads(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: a key nothing in a brief can match
+        return "invalid:" + url
     path = parts.path.rstrip("/") or "/"
     query = f"?{parts.query}" if parts.query else ""
     if is_on_site(url, website):

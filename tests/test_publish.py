@@ -330,7 +330,12 @@ def test_without_the_mu_plugin_meta_is_dropped_with_a_warning(wp, generated, tmp
     assert result.differences == [] and result.check_passed  # the checker falls back to the sent values
     assert result.warnings == [
         f"the site did not store {key}; install wordpress/genpost-seo-meta.php as a mu-plugin"
-        for key in ("_yoast_wpseo_title", "_yoast_wpseo_metadesc", "_yoast_wpseo_focuskw")]
+        for key in ("_yoast_wpseo_title", "_yoast_wpseo_metadesc", "_yoast_wpseo_focuskw")] + [
+        "the site did not store genpost's mark _genpost_post, so genpost cannot update this post later; "
+        "install wordpress/genpost-seo-meta.php as a mu-plugin"]
+    # Unmarked, the post cannot be proven genpost's: a rerun leaves it alone.
+    with pytest.raises(PublishError, match="was not created by genpost"):
+        publish_folder(folder, target_for(wp))
 
 
 # --- reading back ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 <?php
 /**
  * Plugin Name: genpost SEO meta
- * Description: Exposes the Yoast SEO and Rank Math title/description/focus-keyword post meta in the REST API, so genpost can set them when it publishes a post.
- * Version:     1.0.0
+ * Description: Exposes the Yoast SEO and Rank Math title/description/focus-keyword post meta, and genpost's own mark, in the REST API's edit context, so genpost can set them when it publishes a post.
+ * Version:     1.1.0
  * Author:      genpost
  * License:     GPL-2.0-or-later
  *
@@ -12,6 +12,9 @@
  * but do not register them for the REST API, so `meta` in POST /wp/v2/posts
  * silently ignores them. Registering them here makes them writable and readable
  * there, whether or not the SEO plugin itself is active.
+ *
+ * `_genpost_post` is genpost's mark on the posts it creates (the post's slug):
+ * genpost updates only posts that carry it, so a person's post is never changed.
  */
 
 if ( ! defined( 'ABSPATH' ) ) {
@@ -19,10 +22,10 @@ if ( ! defined( 'ABSPATH' ) ) {
 }
 
 /**
- * Meta keys genpost writes. Keys that start with "_" (Yoast's) are "protected
- * meta": WordPress refuses to edit them through the REST API unless the
- * registration's auth_callback grants it, which the callback below does for
- * users who may edit the post.
+ * Meta keys genpost writes. Keys that start with "_" are "protected meta":
+ * WordPress refuses to edit them through the REST API unless the registration's
+ * auth_callback grants it, which the callback below does for users who may
+ * edit the post.
  */
 function genpost_seo_meta_keys() {
 	return array(
@@ -32,12 +35,13 @@ function genpost_seo_meta_keys() {
 		'rank_math_title',
 		'rank_math_description',
 		'rank_math_focus_keyword',
+		'_genpost_post',
 	);
 }
 
 /**
- * Only someone who may edit this very post may change (or, for protected keys,
- * see through the edit context) its SEO meta.
+ * Only someone who may edit this very post may change its SEO meta (the
+ * default for protected keys would refuse everyone).
  *
  * @param bool   $allowed  Default decision (false for protected keys).
  * @param string $meta_key Meta key.
@@ -49,9 +53,19 @@ function genpost_seo_meta_auth( $allowed, $meta_key, $post_id ) {
 }
 
 /**
- * No sanitize_callback on purpose: values are stored exactly as sent (REST only
- * checks that they are strings), so what genpost writes is what it reads back.
- * sanitize_text_field() would e.g. drop "%ab"-like sequences and newlines.
+ * Values are plain text: tags, line breaks and stray whitespace are removed
+ * (genpost sends plain one-line text, so what it sends is what it reads back).
+ *
+ * @param mixed $value The value sent.
+ * @return string
+ */
+function genpost_seo_meta_sanitize( $value ) {
+	return sanitize_text_field( (string) $value );
+}
+
+/**
+ * Shown only in the REST API's edit context (to users who may edit the post),
+ * never to anonymous readers: the focus keyword is the site's SEO plan.
  */
 function genpost_register_seo_meta() {
 	foreach ( genpost_seo_meta_keys() as $key ) {
@@ -61,12 +75,17 @@ function genpost_register_seo_meta() {
 			array(
 				'type'              => 'string',
 				'single'            => true,
-				'show_in_rest'      => true,
+				'show_in_rest'      => array(
+					'schema' => array(
+						'type'    => 'string',
+						'context' => array( 'edit' ),
+					),
+				),
 				'default'           => '',
 				'auth_callback'     => 'genpost_seo_meta_auth',
+				'sanitize_callback' => 'genpost_seo_meta_sanitize',
 			)
 		);
 	}
 }
 add_action( 'init', 'genpost_register_seo_meta' );
-

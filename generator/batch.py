@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from pydantic import BaseModel, Field
 
 from .brief import Brief, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
-from .errors import InputError
+from .errors import InputError, OutputError
 from .fsutil import atomic_write_lines
 from .llm import LLMClient, LLMSettings, Limiter, make_model
 from .llm.cache import AnswerCache
@@ -334,7 +334,8 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
                 except Exception as e:  # one post's failure must not stop the others (or the queue)
                     if isinstance(e, GenerationFailed) and e.fatal:  # a rejected key fails every post alike
                         aborted.append(str(e))
-                    note = str(e) if isinstance(e, GenerationFailed) else f"internal error: {type(e).__name__}: {e}"
+                    note = (str(e) if isinstance(e, (GenerationFailed, OutputError))
+                            else f"internal error: {type(e).__name__}")
                     done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="error",
                                    calls=client.usage.calls, tokens=client.usage.tokens,
                                    cost_usd=client.usage.cost_usd, seconds=round(time.perf_counter() - t0, 3),

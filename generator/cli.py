@@ -10,6 +10,7 @@ import functools
 import inspect
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, NoReturn, Optional
@@ -19,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import GenpostError, InputError
+from .errors import GenpostError, InputError, OutputError
 from .llm import DEFAULT_MODEL
 
 if TYPE_CHECKING:
@@ -219,6 +220,9 @@ def _generate_one(brief, settings, out: Path, max_rounds: int) -> int:
     except GenerationFailed as e:
         err.print(f"genpost: {e}; the work so far is in {getattr(e, 'folder', out)}", markup=False)
         return 3
+    except OutputError as e:
+        err.print(f"genpost: {e}", markup=False)
+        return e.exit_code
     except KeyboardInterrupt:
         err.print(f"genpost: interrupted; LLM answers received so far are kept in {settings.cache_dir or 'memory only'}"
                   " and a rerun reuses them", markup=False)
@@ -349,6 +353,10 @@ def batch_cmd(
                                            else int((os.cpu_count() or 1) > 1)))
     except GenpostError as e:
         fail(e)
+    except OSError as e:
+        fail(OutputError(f"could not write the batch's reports into {out} ({e.strerror or type(e).__name__}); "
+                         f"finished posts and paid LLM answers ({run.llm.cache_dir or 'not kept'}) stay where they "
+                         "are; run the same command again to go on"))
     except KeyboardInterrupt:
         err.print(f"genpost: interrupted; finished posts are in {out}, LLM answers so far in "
                   f"{run.llm.cache_dir or 'memory only'}; run the same command again to go on", markup=False)
@@ -386,7 +394,7 @@ def publish_cmd(
     2 bad input; 3 WordPress refused or could not be reached.
     """
     from .folder import find_post_folders, load_folder
-    from .publish import resolve_target
+    from .publish import resolve_targets
 
     if verbose:
         _logging()
@@ -394,9 +402,10 @@ def publish_cmd(
         folders = find_post_folders(folder) if all_posts else [folder]
         if not folders:
             raise InputError(str(folder), None, "holds no genpost post folders", "give OUT/<slug>/ or use --all on OUT")
-        # Resolve every target first: a missing password or http URL stops before any request.
-        targets = {f: resolve_target(load_folder(f).brief.wordpress, wp_url, wp_user, wp_app_password)
-                   for f in folders}
+        # Resolve every target first: a missing password, an http URL or a second site stops
+        # before any request.
+        targets = resolve_targets({f: load_folder(f).brief.wordpress for f in folders}, wp_url, wp_user,
+                                  wp_app_password)
     except GenpostError as e:
         fail(e)
     raise typer.Exit(_publish_folders(folders, None, publish_failed, targets_by_folder=targets.__getitem__))
@@ -451,6 +460,12 @@ def _batch_table(result) -> Table:
     return table
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    # As SIGINT: asyncio.run then cancels the running work gracefully (finally blocks stop the
+    # checker workers), which an exception raised at an arbitrary point of the event loop does not.
+    signal.raise_signal(signal.SIGINT)
+
+
 def main() -> None:
     """Entry point: every error ends in one line on stderr and its exit code, never a traceback."""
     try:  # the usage errors of the click that typer uses: its own copy in newer typer
@@ -458,6 +473,9 @@ def main() -> None:
     except ImportError:  # pragma: no cover - older typer on click
         from click.exceptions import UsageError
 
+    # SIGTERM (a CI timeout, `kill`, systemd) ends genpost like Ctrl-C: workers stopped, the work
+    # so far kept, one line.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = app(prog_name="genpost", standalone_mode=False)
     except UsageError as e:  # unknown option, bad value, missing argument

@@ -33,6 +33,13 @@ class PostFailsChecks(InputError):
     exit_code = 1
 
 
+class OutputError(GenpostError):
+    """The output folder could not be written (read-only, full disk): exit 2. The message says
+    what was kept (paid LLM answers are in the journal, so a rerun pays for nothing twice)."""
+
+    exit_code = 2
+
+
 class LLMUnavailable(GenpostError):
     """The LLM endpoint could not be reached or refused us after retries: exit 3."""
 

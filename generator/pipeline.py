@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Callable, Literal
 
@@ -34,6 +35,19 @@ class Checker:
         return None
 
 
+def _watch_parent(parent: int) -> None:
+    """Runs in each checker worker: the worker ends when genpost does, however genpost ended
+    (kill -9 included), instead of waiting forever for work that will never come."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="genpost-parent-watch", daemon=True).start()
+
+
 class ProcessChecker(Checker):
     """Runs the checker in worker processes, so a batch uses more than one core: the checker is
     most of genpost's own CPU time, and the event loop meanwhile keeps the LLM requests going.
@@ -43,8 +57,10 @@ class ProcessChecker(Checker):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        # forkserver: a fresh, small process, not a fork of a busy event loop with threads
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+        # spawn: fresh, small children of this process (not a fork of a busy event loop with
+        # threads), which notice when this process is gone (see _watch_parent).
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_watch_parent, initargs=(os.getpid(),))
 
     async def __call__(self, post: Post, brief: Brief) -> tuple[Report, Document | None]:
         import asyncio

@@ -112,6 +112,24 @@ def resolve_target(settings: WordPressSettings, url: str | None, user: str | Non
                          err["msg"].removeprefix("Value error, ")) from None
 
 
+def resolve_targets(folders: dict[Path, WordPressSettings], url: str | None, user: str | None,
+                    app_password: str | None) -> dict[Path, WordPressTarget]:
+    """Targets for several folders. The application password is bound to one site and one user:
+    the flags' (or the environment's), else the one the folders' briefs name; a folder whose brief
+    names another site or user is refused, before any request, rather than sent the password."""
+    for key, given, what in (("url", url, "site"), ("user", user, "user")):
+        if given:
+            continue
+        named = [(f, getattr(s, key)) for f, s in folders.items() if getattr(s, key)]
+        norm = (lambda v: site_key(v)) if key == "url" else (lambda v: v)
+        for folder, value in named[1:]:
+            if norm(value) != norm(named[0][1]):
+                raise InputError(str(folder), f"wordpress.{key}", f"names the {what} {value}, but {named[0][0]} names "
+                                 f"{named[0][1]}; the application password goes to one {what} only",
+                                 f"publish them separately, or give --wp-{key}")
+    return {f: resolve_target(s, url, user, app_password) for f, s in folders.items()}
+
+
 # --- markup --------------------------------------------------------------------------------------
 
 def content_without_h1(markup: str) -> str:

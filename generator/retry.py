@@ -3,6 +3,7 @@ jitter, bounded in attempts and in total time; Retry-After is honoured; each ret
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import time
@@ -73,6 +74,22 @@ class _WaitRetryAfter(wait_base):
 
 async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str,
                        on_retry: Callable[[str], None] | None = None) -> T:
+    """Call until it succeeds, a non-transient error, or the policy's attempts or total time run
+    out. The total time bounds each attempt too: a request whose own timeout is longer than the
+    time left is cut off when the time is up."""
+    deadline = time.monotonic() + policy.total_seconds
+
+    async def bounded() -> T:
+        if policy.total_seconds <= 0:  # no retrying: one attempt, bounded by its own timeout
+            return await call()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TransientError("the retry time is used up")
+        try:
+            return await asyncio.wait_for(call(), timeout=left)
+        except asyncio.TimeoutError:
+            raise TransientError(f"no answer within the retry time ({policy.total_seconds:g} s)") from None
+
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         reason = getattr(error, "reason", str(error))
@@ -88,4 +105,4 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, wh
         before_sleep=before_sleep,
         reraise=True,
     )
-    return await retrying(call)
+    return await retrying(bounded)

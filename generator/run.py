@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .brief import Brief
+from .errors import OutputError
 from .llm import LLMClient
 from .output import write_result
 from .pipeline import GenerationFailed, Result, generate
@@ -12,11 +13,31 @@ from .pipeline import GenerationFailed, Result, generate
 
 async def produce(brief: Brief, client: LLMClient, out: Path, max_rounds: int = 4,
                   progress=None, checker=None) -> tuple[Path, Result]:
-    """Generate and write. On an LLM failure the work so far is written, then the error re-raised."""
+    """Generate and write. On an LLM failure the work so far is written, then the error re-raised;
+    a disk that fails while writing is an OutputError that says where the paid answers are."""
     try:
         result = await generate(brief, client, max_rounds=max_rounds, progress=progress, checker=checker)
     except GenerationFailed as failed:
-        failed.folder = write_result(out, failed.result, client.model.name, client.usage)
+        failed.folder = _write(out, failed.result, client)
         raise
-    folder = write_result(out, result, client.model.name, client.usage)
-    return folder, result
+    return _write(out, result, client), result
+
+
+def _write(out: Path, result: Result, client: LLMClient) -> Path:
+    try:
+        return write_result(out, result, client.model.name, client.usage)
+    except OSError as e:
+        raise OutputError(f"could not write the post into {out} ({e.strerror or type(e).__name__}); "
+                          + kept_answers(client)) from None
+
+
+def kept_answers(client: LLMClient) -> str:
+    """Where this run's paid answers are, for a message after a failure."""
+    cache = client.cache
+    if not client.model.paid:
+        return "the mock model's answers cost nothing"
+    if cache is None:
+        return "no answers were kept (--no-cache)"
+    kept = cache.stores + cache.hits
+    lost = f", {cache.lost} could not be written" if cache.lost else ""
+    return f"{kept} paid LLM answers are kept in {cache.directory}{lost}; run the same command again to reuse them"

@@ -4,6 +4,7 @@ InputError for anything missing or unsafe, before the first paid request."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,9 +65,15 @@ class Prepared:
 def prepare(opts: RunOptions, brief: Brief) -> Prepared:
     """Everything that can be refused is refused here, before any LLM spend: no key, an output
     folder that cannot be written, a missing WordPress password or an http site."""
+    from .llm.pricing import price_table
+
     llm = llm_settings(opts)
-    check_out_dir(opts.out)
+    price_table()  # a bad GENPOST_PRICES is found now, not after the first paid answer
     target = wordpress_target(brief, opts) if opts.publishing else None
+    # Last, as they make the folders: nothing is written for a run that is refused.
+    check_out_dir(opts.out)
+    if llm.cache_dir is not None:
+        check_writable(llm.cache_dir, "--cache-dir")
     return Prepared(llm=llm, target=target)
 
 
@@ -90,8 +97,21 @@ def check_out_dir(out: Path) -> None:
     parent = out.resolve().parent
     if not parent.is_dir():
         raise InputError("--out", None, f"the parent folder {parent} does not exist", "create it or choose another --out")
-    if out.exists() and not out.is_dir():
-        raise InputError("--out", None, f"{out} is a file, not a folder")
+    check_writable(out, "--out")
+
+
+def check_writable(folder: Path, flag: str) -> None:
+    """The folder exists (or is made) and a file can be written in it: a read-only or full disk
+    is found before the first paid request, not after it."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(flag, None, f"{folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".genpost-write-test-"):
+            pass
+    except OSError as e:
+        raise InputError(flag, None, f"{folder} cannot be written ({e.strerror or type(e).__name__})",
+                         "choose a folder on a writable disk with free space") from None
 
 
 def wordpress_target(brief: Brief, opts: RunOptions) -> WordPressTarget:

@@ -29,6 +29,38 @@ def cli():
     return run
 
 
+@pytest.fixture(scope="session")
+def wp():
+    """One real WordPress (Debian's packages, MariaDB, php -S on 127.0.0.1) for the whole suite,
+    stopped by pid at the end."""
+    from .support.wordpress import WordPressServer, wordpress_unavailable_reason
+
+    reason = wordpress_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with WordPressServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory) -> dict[str, Path]:
+    """Dry runs (mock LLM, in-process) of the shipped briefs: brief name -> post folder."""
+    import asyncio
+
+    from generator.brief import load_brief
+    from generator.llm import LLMSettings, make_client
+    from generator.run import produce
+
+    out = tmp_path_factory.mktemp("dry-runs")
+    folders = {}
+    for name in ("mittelstand", "grossbaeckerei", "zeiterfassung", "projektmanagement-du"):
+        brief = load_brief(ROOT / "briefs" / f"{name}.yaml")
+        folder, result = asyncio.run(produce(brief, make_client(LLMSettings(model="mock")), out))
+        assert result.report.passed, (name, result.report.failing_ids())
+        folders[name] = folder
+    return folders
+
+
 @pytest.fixture
 def small_brief():
     from generator.brief import load_brief

@@ -14,7 +14,6 @@ from openai.types.chat import ChatCompletion
 from tests.conftest import ROOT
 from tests.support.fake_openai import BatchOptions, BatchPlan, FakeHTTPError, FakeOpenAI
 from tests.support.fake_vllm_batch import run_batch
-from tests.support.llm_responder import mock_responder
 
 TERMINAL = {"completed", "failed", "expired", "cancelled"}
 

@@ -16,44 +16,19 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from generator.brief import WordPressSettings, load_brief
+from generator.brief import WordPressSettings
 from generator.errors import InputError, PublishError
-from generator.llm import LLMSettings, make_client
 from generator.folder import find_post_folders, load_folder
 from generator.publish import WordPressTarget, content_without_h1, h1_block, publish_folder, resolve_target
 from generator.retry import RetryPolicy
-from generator.run import produce
 
 from .conftest import ROOT
-from .support.wordpress import WordPressServer, wordpress_unavailable_reason
 
 NO_WAIT = RetryPolicy(attempts=3, total_seconds=60.0, initial=0.0, maximum=0.0)
 PLUGIN = "wp-content/mu-plugins/genpost-seo-meta.php"
 
 
 # --- fixtures ------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def wp():
-    reason = wordpress_unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    with WordPressServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> dict[str, Path]:
-    """Dry runs (mock LLM, in-process) of the shipped briefs: brief name -> post folder."""
-    out = tmp_path_factory.mktemp("dry-runs")
-    folders = {}
-    for name in ("mittelstand", "grossbaeckerei", "zeiterfassung", "projektmanagement-du"):
-        brief = load_brief(ROOT / "briefs" / f"{name}.yaml")
-        folder, result = asyncio.run(produce(brief, make_client(LLMSettings(model="mock")), out))
-        assert result.report.passed, (name, result.report.failing_ids())
-        folders[name] = folder
-    return folders
-
 
 def copy_post(src: Path, dest_root: Path, slug: str | None = None) -> Path:
     """A private copy of a post folder, optionally under another slug (so tests don't share posts)."""

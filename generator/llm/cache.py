@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 from ..fsutil import atomic_write_text
 from .base import Request, Response
+
+log = logging.getLogger("genpost.llm")
 
 
 class AnswerCache:
@@ -19,6 +22,7 @@ class AnswerCache:
         self.directory = Path(directory)
         self.hits = 0
         self.stores = 0
+        self.lost = 0  # answers that could not be written (full disk): the run goes on without them
 
     def key(self, model: str, request: Request) -> str:
         blob = json.dumps(request.cache_fields(model), ensure_ascii=False, sort_keys=True)
@@ -41,5 +45,11 @@ class AnswerCache:
         key = self.key(model, request)
         record = {"request": request.cache_fields(model), "purpose": request.purpose,
                   "response": response.model_dump()}
-        atomic_write_text(self._path(key), json.dumps(record, ensure_ascii=False, indent=1))
+        try:
+            atomic_write_text(self._path(key), json.dumps(record, ensure_ascii=False, indent=1))
+        except OSError as e:
+            # The answer is paid and in hand: losing the journal entry must not lose the post too.
+            self.lost += 1
+            log.warning("could not keep an answer in %s: %s", self.directory, e.strerror or type(e).__name__)
+            return
         self.stores += 1

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import InputError
+from ..fsutil import read_text_file
+
 PRICES: dict[str, tuple[float, float]] = {
     "mock": (0.0, 0.0),
     "gpt-4o": (2.50, 10.00),
@@ -27,13 +30,29 @@ PRICES: dict[str, tuple[float, float]] = {
 
 @lru_cache(maxsize=1)
 def price_table() -> dict[str, tuple[float, float]]:
+    """The built-in prices, extended by GENPOST_PRICES. Raises InputError for a file that is not
+    a mapping of model -> {input: number, output: number} (checked before the first request)."""
     table = dict(PRICES)
     extra = os.environ.get("GENPOST_PRICES")
-    if extra:
-        text = Path(extra).read_text(encoding="utf-8")
+    if not extra:
+        return table
+    source = f"GENPOST_PRICES={extra}"
+    text = read_text_file(Path(extra), 1_000_000, "price file")
+    try:
         data = json.loads(text) if extra.endswith(".json") else yaml.safe_load(text)
-        for model, price in (data or {}).items():
-            table[str(model)] = (float(price["input"]), float(price["output"]))
+    except (ValueError, yaml.YAMLError):
+        raise InputError(source, None, "cannot be parsed", "write it as YAML or JSON: my-model: {input: 0.5, output: 1.5}") from None
+    if not isinstance(data, dict):
+        raise InputError(source, None, "is not a mapping of models", "write it like my-model: {input: 0.5, output: 1.5}")
+    for model, price in data.items():
+        try:
+            prices = (float(price["input"]), float(price["output"]))
+        except (TypeError, KeyError, ValueError):
+            prices = None
+        if prices is None or not all(0 <= p < 1e6 for p in prices):
+            raise InputError(source, str(model)[:60], "needs input and output prices in dollars per million tokens",
+                             "write it like my-model: {input: 0.5, output: 1.5}")
+        table[str(model)] = prices
     return table
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import IO, Any, Callable, Iterable
 
 
 def data_dir(name: str) -> Path:
@@ -26,12 +26,12 @@ def _umask() -> int:
 _MODE = 0o666 & ~_umask()  # what open() would have given; mkstemp makes 0600
 
 
-def _atomic(path: Path, write: Callable[[TextIO], None]) -> None:
+def _atomic(path: Path, write: Callable[[IO[Any]], None], binary: bool = False) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
@@ -52,3 +52,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_lines(path: Path, chunks: Iterable[str]) -> None:
     """Like atomic_write_text, for text that comes in pieces (too much to hold at once)."""
     _atomic(path, lambda f: f.writelines(chunks))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Like atomic_write_text, for images and other binary files."""
+    _atomic(path, lambda f: f.write(data), binary=True)

@@ -38,9 +38,12 @@ FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}  # Pillow's name -> our
 MIME = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
 _SYSTEM_DIRS = ("/proc/", "/sys/", "/dev/")
 
-# Pillow's decompression-bomb guard at our limit: a warning above it, an error above twice it.
-# Both are raised in Image.open from the header alone, before anything is decoded.
+# Pillow's decompression-bomb guard at our limit, in Image.open, from the header alone, before
+# anything is decoded: above twice the limit an error; above the limit a warning, made an error
+# here once for the whole process (a context manager per call would not be thread-safe). Our own
+# size check after opening stays in force should anyone reset the warning filters.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 
 class ImageRefused(InputError):
@@ -88,7 +91,7 @@ def _read(path: Path, source: str) -> bytes:
     return data
 
 
-def _too_many_pixels(error: Exception) -> str:
+def _too_many_pixels(error: Exception | str) -> str:
     m = re.search(r"\((\d+) pixels\)", str(error))
     size = f"{int(m.group(1)) / 1e6:.1f} megapixels, " if m else ""
     return f"too large ({size}the limit is {MAX_PIXELS // 1_000_000} megapixels)"
@@ -97,10 +100,8 @@ def _too_many_pixels(error: Exception) -> str:
 def _other_format(data: bytes) -> str | None:
     """The name of a format Pillow knows but we do not take (GIF, TIFF, BMP …), if any."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as other:
-                return other.format
+        with Image.open(io.BytesIO(data)) as other:
+            return other.format
     except Exception:  # noqa: BLE001 - any failure just means "not an image we can name"
         return None
 
@@ -111,30 +112,30 @@ def load_image(path_or_bytes: Path | str | bytes, source: str) -> Image.Image:
     if not data:
         raise ImageRefused(source, "empty file")
     fix = "use JPEG, PNG or WebP files"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data), formats=list(FORMATS))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ImageRefused(source, _too_many_pixels(e)) from None
-        except Image.UnidentifiedImageError:
-            other = _other_format(data)
-            if other:
-                raise ImageRefused(source, f"{other} images are not supported", fix) from None
-            raise ImageRefused(source, "not an image", fix) from None
-        except Exception:  # noqa: BLE001 - a header Pillow cannot parse, however it fails
-            raise ImageRefused(source, "damaged image (the header cannot be read)") from None
-        if image.width < 1 or image.height < 1:
-            raise ImageRefused(source, "not an image (no pixels)")
-        try:
-            if image.format == "PNG":  # checks every chunk's checksum, cheaply (no decoding)
-                with Image.open(io.BytesIO(data), formats=["PNG"]) as check:
-                    check.verify()
-            image.load()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ImageRefused(source, _too_many_pixels(e)) from None
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, MemoryError):
-            raise ImageRefused(source, "damaged or cut-off image") from None
+    try:
+        image = Image.open(io.BytesIO(data), formats=list(FORMATS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageRefused(source, _too_many_pixels(e)) from None
+    except Image.UnidentifiedImageError:
+        other = _other_format(data)
+        if other:
+            raise ImageRefused(source, f"{other} images are not supported", fix) from None
+        raise ImageRefused(source, "not an image", fix) from None
+    except Exception:  # noqa: BLE001 - a header Pillow cannot parse, however it fails
+        raise ImageRefused(source, "damaged image (the header cannot be read)") from None
+    if image.width < 1 or image.height < 1:
+        raise ImageRefused(source, "not an image (no pixels)")
+    if image.width * image.height > MAX_PIXELS:
+        raise ImageRefused(source, _too_many_pixels(f"({image.width * image.height} pixels)"))
+    try:
+        if image.format == "PNG":  # checks every chunk's checksum, cheaply (no decoding)
+            with Image.open(io.BytesIO(data), formats=["PNG"]) as check:
+                check.verify()
+        image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageRefused(source, _too_many_pixels(e)) from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, MemoryError):
+        raise ImageRefused(source, "damaged or cut-off image") from None
     return image
 
 
@@ -216,10 +217,36 @@ def _encode(image: Image.Image, fmt: str, quality: int) -> bytes:
     return out.getvalue()
 
 
+def _search(clean: Image.Image, fmt: str, max_bytes: int) -> tuple[int, bytes]:
+    """The highest quality ≤ DEFAULT_QUALITY whose file fits max_bytes (binary search down to
+    MIN_QUALITY: at most 8 encodings), or MIN_QUALITY's file when none fits."""
+    best_q, best = DEFAULT_QUALITY[fmt], _encode(clean, fmt, DEFAULT_QUALITY[fmt])
+    if len(best) <= max_bytes:
+        return best_q, best
+    low = _encode(clean, fmt, MIN_QUALITY)
+    if len(low) > max_bytes:
+        return MIN_QUALITY, low
+    lo, hi = MIN_QUALITY, DEFAULT_QUALITY[fmt] - 1  # lo fits; find the highest that fits
+    best_q, best = lo, low
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        data = _encode(clean, fmt, mid)
+        if len(data) <= max_bytes:
+            lo, best_q, best = mid, mid, data
+        else:
+            hi = mid - 1
+    return best_q, best
+
+
 def prepare(image: Image.Image, width: int, max_bytes: int = 200_000, *, format: str = "webp") -> PreparedImage:
     """The image for the web: upright, sRGB, without metadata, at most `width` wide (never
     upscaled), WebP (alpha kept when used) or JPEG (alpha flattened onto white), with the
-    highest quality ≤ DEFAULT_QUALITY whose file fits max_bytes (binary search down to MIN_QUALITY)."""
+    highest quality whose file fits max_bytes.
+
+    WebP is preferred; for an opaque image that WebP cannot fit even at MIN_QUALITY, JPEG is
+    tried too (on fine detail JPEG sometimes fits where WebP does not), so the result's format
+    may be "jpeg": name the file by its `ext`. When nothing fits, within_limit is False and the
+    note says by how much."""
     if width < 1:
         raise ValueError("width must be at least 1")
     if format not in DEFAULT_QUALITY:
@@ -234,26 +261,20 @@ def prepare(image: Image.Image, width: int, max_bytes: int = 200_000, *, format:
     clean = Image.new(work.mode, work.size)
     clean.paste(work)
 
-    best_q, best = DEFAULT_QUALITY[format], _encode(clean, format, DEFAULT_QUALITY[format])
-    if len(best) > max_bytes:
-        low = _encode(clean, format, MIN_QUALITY)
-        if len(low) > max_bytes:
-            best_q, best = MIN_QUALITY, low
-        else:
-            lo, hi = MIN_QUALITY, DEFAULT_QUALITY[format] - 1  # lo fits; find the highest that fits
-            best_q, best = lo, low
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                data = _encode(clean, format, mid)
-                if len(data) <= max_bytes:
-                    lo, best_q, best = mid, mid, data
-                else:
-                    hi = mid - 1
-    within = len(best) <= max_bytes
-    note = None if within else (f"{len(best):,} bytes at quality {MIN_QUALITY}, over the limit of "
-                                f"{max_bytes:,} bytes; the source allows no smaller file at this width")
-    return PreparedImage(data=best, width=clean.width, height=clean.height, format=format, mime=MIME[format],
-                         sha256=hashlib.sha256(best).hexdigest(), quality=best_q, within_limit=within, note=note)
+    fmt = format
+    quality, data = _search(clean, fmt, max_bytes)
+    note = None
+    if len(data) > max_bytes and fmt == "webp" and clean.mode == "RGB":
+        jpeg_quality, jpeg = _search(clean, "jpeg", max_bytes)
+        if len(jpeg) <= max_bytes:
+            note = f"JPEG instead of WebP: WebP stayed over {max_bytes:,} bytes even at quality {MIN_QUALITY}"
+            fmt, quality, data = "jpeg", jpeg_quality, jpeg
+    within = len(data) <= max_bytes
+    if not within:
+        note = (f"{len(data):,} bytes at quality {MIN_QUALITY}, over the limit of {max_bytes:,} bytes; "
+                "the source allows no smaller file at this width")
+    return PreparedImage(data=data, width=clean.width, height=clean.height, format=fmt, mime=MIME[fmt],
+                         sha256=hashlib.sha256(data).hexdigest(), quality=quality, within_limit=within, note=note)
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -337,9 +358,7 @@ def _embedded_texts(image: Image.Image) -> list[str]:
         if isinstance(key, str) and key.lower() in _TEXT_KEYS and isinstance(value, str):
             texts.append(value)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            texts += _xmp_texts(image.getxmp())
+        texts += _xmp_texts(image.getxmp())
     except Exception:  # noqa: BLE001 - broken XMP: no words from it
         pass
     return texts
@@ -353,10 +372,8 @@ def describe_file(path: Path) -> str:
     path = Path(path)
     parts = [" ".join(re.split(r"[\W_]+", path.stem)).strip()]
     try:
-        with _open_regular(path, str(path)) as f, warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(f, formats=list(FORMATS)) as image:
-                parts += _embedded_texts(image)
+        with _open_regular(path, str(path)) as f, Image.open(f, formats=list(FORMATS)) as image:
+            parts += _embedded_texts(image)
     except Exception:  # noqa: BLE001 - describing never fails; load_image says what is wrong
         pass
     seen: set[str] = set()

@@ -44,7 +44,7 @@ def gps_jpeg(path: Path, width: int = 1600, height: int = 1200, orientation: int
            b'<rdf:li xml:lang="x-default">Whiteboard mit Prozessskizze</rdf:li></rdf:Alt></dc:description>'
            b'</rdf:Description></rdf:RDF></x:xmpmeta>')
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    photo(width, height).save(path, "JPEG", quality=92, exif=exif, xmp=xmp, icc_profile=icc)
+    photo(width, height, noise=0.1).save(path, "JPEG", quality=92, exif=exif, xmp=xmp, icc_profile=icc)
     return path
 
 
@@ -181,6 +181,35 @@ def test_opaque_alpha_is_dropped_and_jpeg_flattens_onto_white(tmp_path):
     assert not result.getexif() and "icc_profile" not in result.info
 
 
+def swapped_profile() -> bytes:
+    """An RGB ICC profile whose red and blue primaries are swapped (and that does not call itself
+    sRGB): a pixel stored as red under it looks blue."""
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    tags = {}
+    for i in range(struct.unpack(">I", icc[128:132])[0]):
+        sig, offset, size = struct.unpack(">4sII", icc[132 + 12 * i:144 + 12 * i])
+        tags[sig] = (i, offset, size)
+    (ir, off_r, size_r), (ib, off_b, size_b) = tags[b"rXYZ"], tags[b"bXYZ"]
+    struct.pack_into(">4sII", icc, 132 + 12 * ir, b"rXYZ", off_b, size_b)
+    struct.pack_into(">4sII", icc, 132 + 12 * ib, b"bXYZ", off_r, size_r)
+    return bytes(icc).replace("sRGB".encode("utf-16-be"), "Test".encode("utf-16-be"))
+
+
+def test_colours_are_converted_to_srgb_and_a_broken_profile_is_ignored():
+    def pixel_after_prepare(icc: bytes) -> tuple[int, ...]:
+        source = io.BytesIO()
+        Image.new("RGB", (64, 48), (220, 30, 30)).save(source, "PNG", icc_profile=icc)
+        out = prepare(load_image(source.getvalue(), "x.png"), 1200)
+        result = Image.open(io.BytesIO(out.data))
+        assert "icc_profile" not in result.info
+        return result.getpixel((10, 10))
+
+    r, g, b = pixel_after_prepare(swapped_profile())
+    assert b > 180 and r < 60  # shown as it looked: blue
+    r, g, b = pixel_after_prepare(b"not a profile")
+    assert r > 200 and b < 60  # values kept
+
+
 def test_resizing_keeps_the_aspect_and_never_upscales():
     big = prepare(photo(3000, 2000), 1024)
     assert (big.width, big.height) == (1024, 683)
@@ -205,7 +234,16 @@ def test_a_source_that_cannot_fit_is_reported_not_hidden():
     noise = Image.frombytes("RGB", (1200, 900), random.Random(3).randbytes(1200 * 900 * 3))
     out = prepare(noise, 1200)
     assert not out.within_limit and out.quality == 40 and out.size_bytes > 200_000
-    assert out.note and "over the limit" in out.note
+    assert out.format == "webp" and out.note and "over the limit" in out.note
+
+
+def test_jpeg_is_taken_where_webp_cannot_fit_but_jpeg_can():
+    noise = Image.frombytes("RGB", (1200, 900), random.Random(3).randbytes(1200 * 900 * 3))
+    assert len(_encode(noise, "webp", 40)) > 400_000  # pure noise: WebP's weak spot
+    out = prepare(noise, 1200, max_bytes=400_000)
+    assert out.within_limit and out.size_bytes <= 400_000
+    assert out.format == "jpeg" and out.ext == "jpg" and out.mime == "image/jpeg" and "JPEG instead of WebP" in out.note
+    assert Image.open(io.BytesIO(out.data)).format == "JPEG"
 
 
 # --- names -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import stat
 import struct
 import unicodedata
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,7 +36,7 @@ MAX_PIXELS = 40_000_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
 FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}  # Pillow's name -> ours
 MIME = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
-_SYSTEM_DIRS = ("/proc/", "/sys/", "/dev/")
+_SYSTEM_DIRS = ("/proc/", "/sys/")  # regular-looking files that are not files; /dev is caught by type
 
 # Pillow's decompression-bomb guard at our limit, in Image.open, from the header alone, before
 # anything is decoded: above twice the limit an error; above the limit a warning, made an error
@@ -56,7 +56,7 @@ class ImageRefused(InputError):
 # --- reading ---------------------------------------------------------------------------------
 
 def _open_regular(path: Path, source: str) -> BinaryIO:
-    """Open for reading only if it is a regular file outside /proc, /sys and /dev. O_NONBLOCK:
+    """Open for reading only if it is a regular file outside /proc and /sys. O_NONBLOCK:
     opening a FIFO must not wait for a writer; the type is then checked on the open file, so it
     cannot be swapped in between."""
     real = os.path.realpath(path)
@@ -147,7 +147,7 @@ MIN_QUALITY = 40  # below this, artefacts show on photos; a file still over the 
 
 @dataclass(frozen=True)
 class PreparedImage:
-    data: bytes
+    data: bytes = field(repr=False)
     width: int
     height: int
     format: str  # "webp" | "jpeg"

@@ -7,7 +7,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import IO, Any, Callable, Iterable
 
 from .errors import InputError
 
@@ -29,12 +29,12 @@ def _umask() -> int:
 _MODE = 0o666 & ~_umask()  # what open() would have given; mkstemp makes 0600
 
 
-def _atomic(path: Path, write: Callable[[TextIO], None]) -> None:
+def _atomic(path: Path, write: Callable[[IO[Any]], None], binary: bool = False) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
@@ -86,3 +86,8 @@ def read_text_file(path: Path, limit: int, what: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(source, None, "is not UTF-8 text", "save it as UTF-8") from None
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Like atomic_write_text, for images and other binary files."""
+    _atomic(path, lambda f: f.write(data), binary=True)

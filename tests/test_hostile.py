@@ -362,19 +362,19 @@ def test_6_an_unwritable_out_is_found_before_the_first_request(cli, tmp_path):
 
 
 def test_6_a_bad_price_file_is_found_before_the_first_request(cli, tmp_path, monkeypatch):
-    from generator.llm.pricing import price_table
+    from generator.llm.pricing import reset_prices
 
     prices = tmp_path / "prices.yaml"
     prices.write_text("my-model: {input: viel}\n", encoding="utf-8")
     monkeypatch.setenv("GENPOST_PRICES", str(prices))
-    price_table.cache_clear()
+    reset_prices()
     try:
         with FakeOpenAI(mock_responder()) as fake:
             code, _, stderr = cli("--brief", SMALL, "--model", "m", "--base-url", fake.url, "--out", tmp_path / "o")
             assert code == 2 and "GENPOST_PRICES" in one_line(stderr) and "my-model" in stderr
             assert fake.requests == []
     finally:
-        price_table.cache_clear()
+        reset_prices()
 
 
 def test_6_a_disk_that_fills_after_paying_keeps_the_answers_and_says_so(cli, tmp_path, monkeypatch):

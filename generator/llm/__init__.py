@@ -9,10 +9,15 @@ from pydantic import BaseModel
 from .base import Message, Model, Request, Response
 from .cache import AnswerCache
 from .client import Limiter, LLMClient, Usage
+from .errors import ContentPolicyRefusal
+from .image import ImageModel, ImageRequest, ImageResponse
+from .image_cache import FileImageCache, ImageCache
+from .image_client import ImageClient, ImageUsage
 from ..retry import RetryPolicy
 
 MOCK = "mock"
 DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_IMAGE_MODEL = "gpt-image-1"
 
 
 class LLMSettings(BaseModel):
@@ -47,5 +52,39 @@ def make_client(settings: LLMSettings, limiter: Limiter | None = None) -> LLMCli
     return LLMClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
 
 
+class ImageSettings(BaseModel):
+    model: str = DEFAULT_IMAGE_MODEL
+    base_url: str | None = None  # None: the text model's (the caller passes it on)
+    api_key: str | None = None
+    timeout: float = 180.0
+    cache_dir: Path | None = None  # None: no cache
+    retry: RetryPolicy = RetryPolicy()
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    def __repr__(self) -> str:  # never show the key
+        return f"ImageSettings(model={self.model!r}, base_url={self.base_url!r})"
+
+
+def make_image_model(settings: ImageSettings) -> ImageModel:
+    if settings.model == MOCK:
+        from .image_mock import MockImageModel
+
+        return MockImageModel()
+    from .image_openai import OpenAIImageModel
+
+    return OpenAIImageModel(settings.model, api_key=settings.api_key or "", base_url=settings.base_url,
+                            timeout=settings.timeout)
+
+
+def make_image_client(settings: ImageSettings, limiter: Limiter | None = None) -> ImageClient:
+    model = make_image_model(settings)
+    cache = FileImageCache(settings.cache_dir) if settings.cache_dir and model.paid else None
+    return ImageClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
+
+
 __all__ = ["LLMSettings", "LLMClient", "Limiter", "Usage", "Model", "Request", "Response", "Message",
-           "make_model", "make_client", "MOCK", "DEFAULT_MODEL"]
+           "make_model", "make_client", "MOCK", "DEFAULT_MODEL",
+           "ImageSettings", "ImageClient", "ImageUsage", "ImageModel", "ImageRequest", "ImageResponse",
+           "ImageCache", "FileImageCache", "ContentPolicyRefusal", "make_image_model", "make_image_client",
+           "DEFAULT_IMAGE_MODEL"]

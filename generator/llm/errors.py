@@ -15,3 +15,10 @@ class FatalError(LLMError):
 
 class UnsupportedSchema(LLMError):
     """The endpoint rejected structured output (json_schema); fall back to JSON in plain text."""
+
+
+class ContentPolicyRefusal(LLMError):
+    """The endpoint refused this one prompt (OpenAI: 400 with code "moderation_blocked" for the GPT
+    image models, "content_policy_violation" for DALL·E). Not retried as it is, and not a
+    FatalError: the next prompt may pass, so a batch must go on (the caller may try a milder
+    prompt or do without the image)."""

@@ -10,6 +10,12 @@ Endpoints (the ``/v1`` prefix is optional):
 * ``GET  /v1/models`` and ``GET /v1/models/{id}``
 * the Files and Batches endpoints of the OpenAI Batch API, answered by the same responder
   (see ``fake_batch_api``; options in ``batch=BatchOptions(...)``)
+* ``POST /v1/images/generations`` -> a real PNG of the requested size (one colour from the
+  prompt's hash) as ``b64_json``; for ``dall-e-*`` models a ``url`` unless
+  ``response_format: b64_json`` was asked, as OpenAI does.  A prompt containing one of
+  ``image_refuse_words`` (case-insensitive) gets OpenAI's content-policy 400 (``moderation_blocked``,
+  or ``content_policy_violation`` for ``dall-e-*``).  Error faults (``faults_script`` /
+  ``fault_rate``) apply as for chat; bodies are recorded in ``image_requests``, not ``requests``.
 
 Example::
 
@@ -53,12 +59,16 @@ all files and batches stay: they live in this object).
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import inspect
 import json
 import random
+import struct
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -112,6 +122,18 @@ class FakeHTTPError(Exception):
 
 def _error_body(message: str, type_: str, code: str | None = None, param: str | None = None) -> dict:
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def _solid_png(width: int, height: int, seed_text: str) -> bytes:
+    """A real PNG (8-bit RGB, one colour picked by the text's hash), with the stdlib only."""
+    r, g, b = hashlib.sha256(seed_text.encode("utf-8")).digest()[:3]
+    row = b"\x00" + bytes((r, g, b)) * width  # filter byte 0, then the pixels
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * height, 6))
+            + chunk(b"IEND", b""))
 
 
 def _tokens(text: str) -> int:
@@ -234,6 +256,7 @@ class FakeOpenAI(BatchAPIMixin):
         batch: BatchOptions | None = None,
         clock: Callable[[], int] | None = None,
         port: int = 0,
+        image_refuse_words: Sequence[str] = (),
     ) -> None:
         for f in list(faults) + [f for f in (faults_script or []) if f is not None]:
             if f not in ALL_FAULTS:
@@ -248,6 +271,8 @@ class FakeOpenAI(BatchAPIMixin):
         self.json_schema_supported = json_schema_supported
         self.faults_script: list[str | None] = list(faults_script or [])
         self.model_ids = tuple(model_ids)
+        self.image_refuse_words = tuple(w.lower() for w in image_refuse_words)
+        self.image_requests: list[dict] = []
         self._rng = random.Random(seed)
 
         self.requests: list[dict] = []
@@ -479,6 +504,8 @@ class FakeOpenAI(BatchAPIMixin):
             return True
         if await self._dispatch_batch_api(method, p, query, headers, raw, writer):
             return True
+        if p == "/images/generations":
+            return await self._images(method, raw, writer)
         if p != "/chat/completions":
             await self._send(writer, 404, _error_body(f"Invalid URL ({method} {path})", "invalid_request_error"))
             return True
@@ -532,6 +559,65 @@ class FakeOpenAI(BatchAPIMixin):
             async with self._sem:
                 return await self._complete(body, record, fault, writer)
         return await self._complete(body, record, fault, writer)
+
+    async def _images(self, method: str, raw: bytes, writer: asyncio.StreamWriter) -> bool:
+        if method != "POST":
+            await self._send(writer, 405, _error_body("Method not allowed", "invalid_request_error"))
+            return True
+        try:
+            body = json.loads(raw.decode("utf-8"))
+            prompt = body["prompt"]
+            width, height = (int(v) for v in str(body.get("size") or "1024x1024").replace("auto", "1024x1024").split("x"))
+            if not isinstance(prompt, str) or not (0 < width <= 4096 and 0 < height <= 4096):
+                raise ValueError("bad prompt or size")
+        except Exception as e:
+            await self._send(writer, 400, _error_body(f"Invalid image request ({e})", "invalid_request_error"))
+            return True
+        record = dict(body, _fault=None, _status=None)
+        with self._lock:
+            self.image_requests.append(record)
+        model = str(body.get("model") or "gpt-image-1")
+        dalle = model.startswith("dall-e")
+        if any(w in prompt.lower() for w in self.image_refuse_words):
+            record["_status"] = 400
+            if dalle:
+                error = _error_body("Your request was rejected as a result of our safety system. Your prompt may "
+                                    "contain text that is not allowed by our safety system.",
+                                    "invalid_request_error", "content_policy_violation")
+            else:
+                error = _error_body("Your request was rejected by the safety system. If you believe this is an error, "
+                                    "contact us and include the request ID req_fake.",
+                                    "image_generation_user_error", "moderation_blocked")
+            await self._send(writer, 400, error)
+            return True
+        fault = self._next_fault()
+        record["_fault"] = fault
+        if fault in _ERROR_FAULTS:
+            status, msg, typ, code = _ERROR_FAULTS[fault]
+            record["_status"] = status
+            await self._send(writer, status, _error_body(msg, typ, code),
+                             {"Retry-After": "0", "retry-after-ms": "10"} if fault == "429" else {})
+            return True
+        if fault == "drop":
+            raise _Drop()
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        png = _solid_png(width, height, prompt)
+        item: dict[str, Any] = {"revised_prompt": prompt if dalle else None}
+        if dalle and body.get("response_format") != "b64_json":
+            item["url"] = f"https://images.invalid/{uuid.uuid4().hex}.png"
+        else:
+            item["b64_json"] = base64.b64encode(png).decode("ascii")
+        payload: dict[str, Any] = {"created": int(time.time()), "data": [item]}
+        if not dalle:
+            payload.update({"background": "opaque", "output_format": "png", "size": f"{width}x{height}",
+                            "quality": body.get("quality") if body.get("quality") in ("low", "medium", "high") else "high",
+                            "usage": {"input_tokens": _tokens(prompt), "output_tokens": 1056,
+                                      "total_tokens": _tokens(prompt) + 1056,
+                                      "input_tokens_details": {"text_tokens": _tokens(prompt), "image_tokens": 0}}})
+        record["_status"] = 200
+        await self._send(writer, 200, payload)
+        return True
 
     def _next_fault(self) -> str | None:
         with self._lock:

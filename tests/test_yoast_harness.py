@@ -6,6 +6,8 @@ assessor not run) fails here rather than silently agreeing with genpost later.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from .support.yoast import analyze, ratings, yoast_unavailable_reason
@@ -99,8 +101,17 @@ def test_seo_assessments_of_the_free_plugin(results):
     assert seo["textLength"] == "bad"  # 49 words
     assert seo["usedKeywords"] == "good"  # the plugin's own assessment, keyphrase not used before
     assert "titleWidth" not in seo and results[0]["skipped"] == ["titleWidth"]
-    assert results[0]["seo"]["score"] == round(
-        100 * sum(a["score"] for a in results[0]["seo"]["assessments"]) / (9 * len(seo)))
+
+
+def test_seo_score_counts_the_silent_results_as_the_plugin_does(results):
+    for result in results:
+        seo = result["seo"]
+        assert seo["silent"] == ["functionWordsInKeyphrase"]  # "im" is no problem: no text, score 0
+        total = sum(a["score"] for a in seo["assessments"])
+        # Math.round, not Python's round-half-even
+        assert seo["score"] == math.floor(100 * total / (9 * (len(seo["assessments"]) + 1)) + 0.5)
+    # 18 results (17 shown): 24 points -> 15, not the 16 of averaging the shown ones only
+    assert results[2]["seo"]["score"] == 15
 
 
 def test_title_width_is_taken_from_the_caller(results):

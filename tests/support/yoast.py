@@ -22,12 +22,15 @@ posts with this keyphrase, default 0, for the plugin's "usedKeywords" assessment
 Result per post::
 
     {"yoastseo": "3.6.0", "locale": "de_DE", "skipped": ["titleWidth"]?,
-     "seo":         {"score": int, "rating": "good"|"ok"|"bad"|..., "assessments": [assessment, ...]},
-     "readability": {"score": 90|60|30|0, "rating": ..., "assessments": [...]},
+     "seo":         {"score": int, "rating": "good"|"ok"|"bad"|..., "assessments": [assessment, ...],
+                     "silent": ["functionWordsInKeyphrase"]},
+     "readability": {"score": 90|60|30|0, "rating": ..., "assessments": [...], "silent": []},
      "research":    {"wordCount": int, "keyphraseCount": int, "keyphraseForms": [[str]], ...}}
 
     assessment = {"identifier": "subheadingsKeyword", "score": 3, "rating": "bad", "text": "Keyphrase in subheading: ..."}
 
+``silent`` lists results the plugin does not show (no score or text) -- the SEO score still counts
+them: score = round(100 * sum(scores) / (9 * (shown + silent))), as the plugin's SEOScoreAggregator.
 ``rating`` is Yoast's scoreToRating: -1 "error", 0 "feedback", <= 4 "bad", 5..7 "ok", > 7 "good"; the
 overall ratings apply it to score / 10 as the plugin's traffic light does.  See js/yoast_analyze.mjs
 for the list of ``research`` values (Yoast's own measurements: words, sentences and their lengths,

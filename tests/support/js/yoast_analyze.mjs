@@ -21,8 +21,8 @@
 //   previouslyUsed  optional; how many other posts already use the keyphrase (default 0). The plugin
 //                adds this "usedKeywords" assessment from server data.
 //
-// Output object: { yoastseo, locale, seo: {score, rating, assessments}, readability: {...}, skipped,
-// research } where each assessment is {identifier, score, rating, text} and rating is Yoast's
+// Output object: { yoastseo, locale, seo: {score, rating, assessments, silent}, readability: {...},
+// skipped, research } where each assessment is {identifier, score, rating, text} and rating is Yoast's
 // scoreToRating ("error" -1, "feedback" 0, "bad" <= 4, "ok" 5..7, "good" > 7); overall ratings use
 // score / 10 like the plugin's getIndicatorForScore. `research` holds the measurements behind the
 // assessments (see RESEARCH below).
@@ -78,14 +78,18 @@ function runAssessor(assessor, paper, locale) {
 	assessor.assess(paper);
 	const aggregator = assessor.getScoreAggregator();
 	if (typeof aggregator.setLocale === 'function') aggregator.setLocale(locale);
-	// Like the plugin, only results with a score and a text are shown (and counted by the aggregators
-	// that filter); the SEO aggregator sums all results, as AnalysisWebWorker.assess does.
+	// The plugin shows only results with a score and a text. The score is the aggregator's over all
+	// results, as AnalysisWebWorker.assess computes it: the SEO aggregator divides by 9 x every
+	// result, so a silent one (functionWordsInKeyphrase when the keyphrase is fine: score 0, no
+	// text) still lowers the score. Those are listed in `silent`.
 	const results = assessor.results;
 	const score = aggregator.aggregate(results);
+	const shown = (r) => r.hasScore() && r.hasText();
 	return {
 		score,
 		rating: scoreToRating(score / 10),
-		assessments: results.filter((r) => r.hasScore() && r.hasText()).map(serialize),
+		assessments: results.filter(shown).map(serialize),
+		silent: results.filter((r) => !shown(r)).map((r) => r.getIdentifier()),
 	};
 }
 

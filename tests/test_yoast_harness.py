@@ -60,6 +60,7 @@ def results() -> list[dict]:
         _post("Warum Zeiterfassung im Handwerk hilft"),
         _post("Warum digitale Stundenzettel helfen", titleWidth=480),
         _post("Warum digitale Stundenzettel helfen", titleWidth=640),
+        _post("Warum digitale Stundenzettel helfen", date="Jun 5, 2025"),
     ])
 
 
@@ -118,3 +119,9 @@ def test_title_width_is_taken_from_the_caller(results):
     assert ratings(results[2]["seo"])["titleWidth"] == "good"
     assert ratings(results[3]["seo"])["titleWidth"] == "bad"  # wider than 600 px
     assert results[2]["skipped"] == []
+
+
+def test_the_snippet_date_counts_towards_the_meta_description(results):
+    description = _post("")["description"]
+    assert results[0]["research"]["metaDescriptionLength"] == len(description)
+    assert results[4]["research"]["metaDescriptionLength"] == len(description) + len("Jun 5, 2025") + 3

@@ -14,7 +14,10 @@ Setup (once, and in CI):  ``npm ci --prefix tests/support/js``  (Node >= 18.12; 
 
 Input per post: ``content`` (block markup as WordPress stores it -- without the H1 block, which
 becomes the post title), ``title`` (SEO title), ``description`` (meta description), ``keyword``,
-``slug``; optional ``permalink``, ``locale`` (default "de_DE"), ``textTitle`` (post title),
+``slug``; optional ``permalink`` (the post's URL: without it absolute links to the own site count as
+external, only relative ones as internal), ``locale`` (default "de_DE"), ``textTitle`` (post title),
+``date`` (the snippet date, e.g. "Jun 5, 2025": the plugin sends the post date for posts and Yoast
+adds len(date) + 3 to the meta description length; default "" = not counted),
 ``titleWidth`` (px of the SEO title in Arial 20px -- the plugin measures it in the browser; without
 it the "titleWidth" assessment is left out and listed in ``skipped``), ``previouslyUsed`` (other
 posts with this keyphrase, default 0, for the plugin's "usedKeywords" assessment).

@@ -16,6 +16,9 @@
 //   titleWidth   optional; the SEO title's width in px. The plugin measures it in the browser (Arial
 //                20px, offsetWidth); node has no DOM, so the caller supplies it. Without it the
 //                titleWidth assessment is left out of the SEO results and score (see "skipped").
+//   date         optional; the date the snippet preview shows. The plugin passes the post date
+//                ('M j, Y', translated) for posts, and yoastseo adds its length + 3 to the meta
+//                description length (countMetaDescriptionLength.js). Default "" (not counted).
 //   locale       "de_DE" (default)
 //   textTitle    optional; the post title (H1). Yoast's free assessments do not read it.
 //   previouslyUsed  optional; how many other posts already use the keyphrase (default 0). The plugin
@@ -165,6 +168,7 @@ function analyze(input) {
 		slug: input.slug || '',
 		permalink: input.permalink || '',
 		textTitle: input.textTitle || '',
+		date: input.date || '',
 		locale,
 	});
 	const researcher = new Researcher(paper);

@@ -12,7 +12,7 @@
 //   description  the meta description
 //   keyword      the focus keyphrase
 //   slug         the post slug
-//   permalink    optional; the full URL (only used to tell internal from external links)
+//   permalink    optional; the post URL (tells internal from external links and spots links to itself)
 //   titleWidth   optional; the SEO title's width in px. The plugin measures it in the browser (Arial
 //                20px, offsetWidth); node has no DOM, so the caller supplies it. Without it the
 //                titleWidth assessment is left out of the SEO results and score (see "skipped").

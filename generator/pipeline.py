@@ -70,6 +70,13 @@ class ProcessChecker(Checker):
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        # The pool's queues started multiprocessing's resource tracker, a process of its own; stop
+        # it too (it starts again when needed), so genpost leaves no process behind when it ends.
+        from multiprocessing import resource_tracker
+
+        stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+        if stop is not None:
+            stop()
 
 
 class Round(BaseModel):

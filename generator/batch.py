@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 
 from pydantic import BaseModel, Field
 
-from .brief import Brief, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
+from .brief import Brief, ImageSettings, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
 from .errors import InputError, OutputError
 from .fsutil import atomic_write_lines
 from .llm import LLMClient, LLMSettings, Limiter, make_model
@@ -26,7 +26,7 @@ from .pipeline import Checker, GenerationFailed, ProcessChecker
 from .run import produce
 
 DONE = ("passed", "failed")  # a report with one of these is a finished post; "error" is not
-_NESTED = {"targets": Targets, "title": TitleRules, "wordpress": WordPressSettings}
+_NESTED = {"targets": Targets, "title": TitleRules, "wordpress": WordPressSettings, "images": ImageSettings}
 _TOP_LEVEL = {name for name in Brief.model_fields if name not in {*_NESTED, "internal_links", "external_links",
                                                                    "facts"}}
 

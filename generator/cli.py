@@ -61,6 +61,11 @@ _RUN_OPTIONS: list[tuple[str, Any, Any]] = [
     ("base_url", Annotated[Optional[str], typer.Option(
         "--base-url", envvar="OPENAI_BASE_URL",
         help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL).")], None),
+    ("image_model", Annotated[Optional[str], typer.Option(
+        "--image-model", envvar="GENPOST_IMAGE_MODEL",
+        help="Image model for briefs with images: source: generate (default gpt-image-1).")], None),
+    ("image_base_url", Annotated[Optional[str], typer.Option(
+        "--image-base-url", help="OpenAI-compatible images endpoint (default: --base-url).")], None),
     ("api_key", Annotated[Optional[str], typer.Option(
         "--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
         help="API key (env OPENAI_API_KEY). Never written to disk.")], None),

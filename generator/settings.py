@@ -16,7 +16,7 @@ from .urls import is_local
 
 if TYPE_CHECKING:
     from .brief import Brief
-    from .llm import LLMSettings
+    from .llm import ImageSettings, LLMSettings
     from .publish import WordPressTarget
 
 
@@ -29,6 +29,8 @@ class RunOptions(BaseModel):
     out: Path = Path("out")
     model: str | None = None
     base_url: str | None = None
+    image_model: str | None = None
+    image_base_url: str | None = None
     api_key: str | None = None
     seed: int = 1
     max_rounds: int = 4
@@ -59,6 +61,7 @@ class Prepared:
     """A run ready to start: the LLM settings and, when publishing, the WordPress target."""
 
     llm: LLMSettings
+    images: ImageSettings
     target: WordPressTarget | None = None
 
 
@@ -74,7 +77,7 @@ def prepare(opts: RunOptions, brief: Brief) -> Prepared:
     check_out_dir(opts.out)
     if llm.cache_dir is not None:
         check_writable(llm.cache_dir, "--cache-dir")
-    return Prepared(llm=llm, target=target)
+    return Prepared(llm=llm, images=image_settings(opts, llm), target=target)
 
 
 def llm_settings(opts: RunOptions) -> LLMSettings:
@@ -91,6 +94,17 @@ def llm_settings(opts: RunOptions) -> LLMSettings:
     return LLMSettings(model=name, base_url=opts.base_url, api_key=api_key, seed=opts.seed, timeout=opts.timeout,
                        cache_dir=None if opts.no_cache else (opts.cache_dir or opts.out / ".cache"),
                        retry=RetryPolicy(attempts=opts.retries + 1, total_seconds=opts.retry_time))
+
+
+def image_settings(opts: RunOptions, llm: LLMSettings) -> ImageSettings:
+    """The image model: the mock in a dry run, else --image-model at --image-base-url (default:
+    the text model's endpoint and key)."""
+    from .llm import DEFAULT_IMAGE_MODEL, MOCK, ImageSettings
+
+    name = MOCK if llm.model == MOCK else (opts.image_model or DEFAULT_IMAGE_MODEL)
+    return ImageSettings(model=name, base_url=opts.image_base_url or llm.base_url, api_key=llm.api_key,
+                         timeout=max(llm.timeout, 60.0),
+                         cache_dir=llm.cache_dir / "images" if llm.cache_dir else None, retry=llm.retry)
 
 
 def check_out_dir(out: Path) -> None:

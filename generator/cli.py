@@ -57,7 +57,8 @@ _RUN_OPTIONS: list[tuple[str, Any, Any]] = [
     ("out", Annotated[Path, typer.Option("--out", "-o", help="Output folder; each post goes to OUT/<slug>/.")], Path("out")),
     ("model", Annotated[Optional[str], typer.Option(
         "--model", "-m", envvar="GENPOST_MODEL",
-        help=f"Model name (env GENPOST_MODEL; default {DEFAULT_MODEL}; 'mock' = --dry-run).")], None),
+        help=f"Model name (env GENPOST_MODEL; default {DEFAULT_MODEL}; 'mock' = --dry-run; 'mock:sloppy' = an "
+             "offline model that misbehaves like real ones, seeded by --seed).")], None),
     ("base_url", Annotated[Optional[str], typer.Option(
         "--base-url", envvar="OPENAI_BASE_URL",
         help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL).")], None),
@@ -69,7 +70,7 @@ _RUN_OPTIONS: list[tuple[str, Any, Any]] = [
     ("api_key", Annotated[Optional[str], typer.Option(
         "--api-key", envvar="OPENAI_API_KEY", show_envvar=True,
         help="API key (env OPENAI_API_KEY). Never written to disk.")], None),
-    ("seed", Annotated[int, typer.Option("--seed", help="Seed of the mock LLM, for reproducible dry runs.")], 1),
+    ("seed", Annotated[int, typer.Option("--seed", help="Seed of the offline models, for reproducible runs.")], 1),
     ("max_rounds", Annotated[int, typer.Option("--max-rounds", min=0, help="Repair rounds at most.")], 4),
     ("cache_dir", Annotated[Optional[Path], typer.Option(
         "--cache-dir", help="Where LLM answers are kept, so a rerun does not pay twice (default OUT/.cache).")], None),

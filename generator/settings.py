@@ -81,12 +81,20 @@ def prepare(opts: RunOptions, brief: Brief) -> Prepared:
 
 
 def llm_settings(opts: RunOptions) -> LLMSettings:
-    from .llm import DEFAULT_MODEL, MOCK, LLMSettings
+    from .llm import DEFAULT_MODEL, MOCK, LLMSettings, is_offline
     from .retry import RetryPolicy
 
     name = MOCK if opts.dry_run else (opts.model or DEFAULT_MODEL)
+    if is_offline(name) and name != MOCK:
+        from .llm.sloppy import SloppyRates
+
+        try:
+            SloppyRates.parse(name.partition(":sloppy")[2].removeprefix(":"))
+        except ValueError as e:
+            raise InputError("--model", None, str(e).splitlines()[0],
+                             "write e.g. mock:sloppy or mock:sloppy:clean,refusal=0.5") from None
     api_key = opts.api_key
-    if name != MOCK and not api_key:
+    if not is_offline(name) and not api_key:
         if not is_local(opts.base_url):
             raise InputError("", None, "no API key",
                              "set OPENAI_API_KEY or pass --api-key, or try it offline with --dry-run")

@@ -16,8 +16,14 @@ from .image_client import ImageClient, ImageUsage
 from ..retry import RetryPolicy
 
 MOCK = "mock"
+SLOPPY = "mock:sloppy"  # the sloppy offline model; "mock:sloppy:clean,refusal=0.5" sets its rates
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_IMAGE_MODEL = "gpt-image-1"
+
+
+def is_offline(model: str) -> bool:
+    """The offline models (mock, mock:sloppy…) need no endpoint and no key."""
+    return model == MOCK or model == SLOPPY or model.startswith(SLOPPY + ":")
 
 
 class LLMSettings(BaseModel):
@@ -36,10 +42,16 @@ class LLMSettings(BaseModel):
 
 
 def make_model(settings: LLMSettings) -> Model:
+    """The model a name stands for. Raises ValueError for a sloppy model's unreadable rates."""
     if settings.model == MOCK:
         from .mock import MockModel
 
         return MockModel(seed=settings.seed)
+    if is_offline(settings.model):
+        from .sloppy import SloppyModel, SloppyRates
+
+        rates = SloppyRates.parse(settings.model[len(SLOPPY) + 1:])
+        return SloppyModel(seed=settings.seed, rates=rates, name=settings.model)
     from .openai import OpenAIModel
 
     return OpenAIModel(settings.model, api_key=settings.api_key or "", base_url=settings.base_url,
@@ -84,7 +96,7 @@ def make_image_client(settings: ImageSettings, limiter: Limiter | None = None) -
 
 
 __all__ = ["LLMSettings", "LLMClient", "Limiter", "Usage", "Model", "Request", "Response", "Message",
-           "make_model", "make_client", "MOCK", "DEFAULT_MODEL",
+           "make_model", "make_client", "is_offline", "MOCK", "SLOPPY", "DEFAULT_MODEL",
            "ImageSettings", "ImageClient", "ImageUsage", "ImageModel", "ImageRequest", "ImageResponse",
            "ImageCache", "FileImageCache", "ContentPolicyRefusal", "make_image_model", "make_image_client",
            "DEFAULT_IMAGE_MODEL"]

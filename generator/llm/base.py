@@ -25,6 +25,9 @@ class Request(BaseModel):
     temperature: float = 0.7
     max_tokens: int = 4096
     purpose: str = ""  # for logs and the report ("plan", "section:3", "rewrite:2"); not sent
+    # The task in machine-readable form, for the offline mock only: never sent to an endpoint and
+    # not part of the cache key (the prompt text states the same in words; see llm/reading.py).
+    task: dict[str, Any] | None = None
 
     def cache_fields(self, model: str) -> dict[str, Any]:
         return {"model": model, "messages": [m.model_dump() for m in self.messages],

@@ -43,6 +43,8 @@ name or None) and ``"_status"`` (HTTP status sent; None for "drop" or a hang can
 Requests rejected for a missing/wrong key (401) are not recorded and consume no fault.  The
 responder gets the original body, runs on the server's event-loop thread (one call at a time;
 it may also be ``async def``) and may raise ``FakeHTTPError`` to send any error status.
+It returns the content, or ``{"content": ..., "finish_reason": ...}`` for an answer that ended
+otherwise than with "stop" (e.g. cut at the token limit).
 A ``json_schema`` request rejected because ``json_schema_supported=False`` is recorded with
 ``_status`` 400 and consumes no fault.
 
@@ -205,9 +207,13 @@ def default_responder(body: dict) -> str:
 
 
 def _completion(body: dict, content: Any, fault: str | None) -> dict:
-    """The ``chat.completion`` answering ``body`` with the responder's ``content``, after a content fault."""
-    content = "" if content is None else str(content)
+    """The ``chat.completion`` answering ``body`` with the responder's ``content``, after a content fault.
+    A responder may say how its answer ended: ``{"content": ..., "finish_reason": ...}``."""
     finish = "stop"
+    if isinstance(content, dict):
+        finish = content.get("finish_reason") or "stop"
+        content = content.get("content")
+    content = "" if content is None else str(content)
     if fault == "empty":
         content = ""
     elif fault == "fenced":

@@ -26,6 +26,15 @@ _ANY_LEFTOVER = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, (p, _) in en
                            re.IGNORECASE | re.MULTILINE)
 
 
+def leftovers_in(text: str) -> list[str]:
+    """The Markdown and placeholder leftovers in a text, as found by text.leftovers (the repair
+    step removes exactly these)."""
+    lowered = text.lower()
+    if not any(c in text for c in _TRIGGERS) and not any(w in lowered for w in _PLACEHOLDER_WORDS):
+        return []
+    return [m.group(0) for m in _ANY_LEFTOVER.finditer(text)]
+
+
 @check
 def language_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     leftovers: list[str] = []

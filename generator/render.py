@@ -10,14 +10,14 @@ import jinja2
 from pydantic import BaseModel
 
 from .fsutil import data_dir
-from .markers import LINK_MARKER
-from .plaintext import plain_text
+from .markers import find_links
+from .plaintext import plain_line, plain_text
 from .post import Post
 
 if TYPE_CHECKING:
     from .brief import Brief
-    from .draft import Draft
-    from .plan import Plan
+    from .draft import Draft, SectionDraft
+    from .plan import LinkSlot, Plan, SectionPlan
 
 TEMPLATES_DIR = data_dir("templates")
 SPACER_HEIGHT = "40px"
@@ -36,23 +36,31 @@ def env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
 
 
-def segments(paragraph: str, allowed: dict[str, str], used: set[str], key: Callable[[str], str]) -> list[Segment]:
-    """Split a paragraph at its link markers. A marker whose URL the plan gave this section
-    (`allowed`: url_key -> the brief's URL), and which is not linked yet, becomes a link to the
-    brief's URL; any other keeps its text."""
+def planned_links(section: "SectionPlan", brief: "Brief") -> dict[str, "LinkSlot"]:
+    """The links the plan gave a section, by the key URLs are compared with."""
+    return {brief.url_key(l.url): l for l in section.links}
+
+
+def segments(paragraph: str, planned: dict[str, "LinkSlot"], used: set[str], key: Callable[[str], str]
+             ) -> list[Segment]:
+    """Split a paragraph at its links, in any form a model writes them (markers.py). A link whose
+    URL the plan gave this section (`planned`: url_key -> slot), and which is not linked yet,
+    becomes a link to the brief's URL; any other keeps only its anchor text."""
     out: list[Segment] = []
     pos = 0
-    for m in LINK_MARKER.finditer(paragraph):
-        if m.start() > pos:
-            out.append(Segment(text=paragraph[pos:m.start()]))
-        anchor = " ".join(m.group(1).split())
-        k = key(m.group(2))
-        if k in allowed and k not in used and anchor:
+    for link in find_links(paragraph, lambda url: s.anchor if (s := planned.get(key(url))) else None):
+        if link.start > pos:
+            out.append(Segment(text=paragraph[pos:link.start]))
+        anchor = plain_line(link.anchor)
+        k = key(link.url)
+        if k in planned and k not in used and anchor:
             used.add(k)
-            out.append(Segment(text=anchor, url=allowed[k]))
+            out.append(Segment(text=anchor, url=planned[k].url))
         else:
             out.append(Segment(text=anchor))
-        pos = m.end()
+        if link.trailing:
+            out.append(Segment(text=link.trailing))
+        pos = link.end
     if pos < len(paragraph):
         out.append(Segment(text=paragraph[pos:]))
     merged: list[Segment] = []
@@ -64,12 +72,20 @@ def segments(paragraph: str, allowed: dict[str, str], used: set[str], key: Calla
     return [Segment(text=plain_text(s.text) if s.url is None else s.text, url=s.url) for s in merged if s.text]
 
 
+def section_view(sd: "SectionDraft", sp: "SectionPlan", brief: "Brief") -> tuple[list[str], set[str]]:
+    """What a section renders to: the visible text of each paragraph, and the URLs (by key) it links."""
+    used: set[str] = set()
+    planned = planned_links(sp, brief)
+    texts = ["".join(seg.text for seg in segments(p, planned, used, brief.url_key)) for p in sd.paragraphs]
+    return texts, used
+
+
 def render_markup(draft: Draft, plan: Plan, brief: Brief, include_h1: bool = True) -> str:
     used: set[str] = set()
     sections = []
     for i, (sp, sd) in enumerate(zip(plan.sections, draft.sections)):
-        allowed = {brief.url_key(l.url): l.url for l in sp.links}
-        paragraphs = [segments(p, allowed, used, brief.url_key) for p in sd.paragraphs]
+        planned = planned_links(sp, brief)
+        paragraphs = [segments(p, planned, used, brief.url_key) for p in sd.paragraphs]
         sections.append({"heading": sp.heading if i > 0 else None, "paragraphs": [p for p in paragraphs if p]})
     markup = env().get_template("post.html.j2").render(h1=plan.h1, sections=sections, include_h1=include_h1,
                                                        spacer_height=SPACER_HEIGHT)

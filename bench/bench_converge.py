@@ -30,6 +30,18 @@ ALL_FAULTS = ("429", "500", "502", "503", "hang", "drop", "truncated_json", "emp
 
 
 def run_one(job: tuple[str, float, int, int]) -> dict:
+    """One post; any exception becomes a failed row (an exception that does not unpickle in the
+    parent would hang the pool)."""
+    try:
+        return _run_one(job)
+    except Exception as e:  # noqa: BLE001 - reported, never hidden
+        brief_path, fault, seed, _ = job
+        return {"brief": Path(brief_path).stem, "fault": fault, "seed": seed, "passed": False, "status": "crash",
+                "error": f"{type(e).__name__}: {e}", "rounds": 0, "calls": 0, "requests": 0, "completion_tokens": 0,
+                "post_tokens": 0, "sections": 0, "failing": [f"(crash: {type(e).__name__})"]}
+
+
+def _run_one(job: tuple[str, float, int, int]) -> dict:
     brief_path, fault, seed, max_rounds = job
     from generator.brief import load_brief
     from generator.llm import LLMSettings, make_client

@@ -1,17 +1,19 @@
-"""Step 2, write: one LLM call per section, all sections at once (asyncio).
+"""Step 2, draft: one LLM call per section, all sections at once (asyncio).
 
-The model returns plain German text; a link is asked for with the marker [Ankertext](URL).
+The model returns plain German text and is asked for links as [Ankertext](URL); links it writes in
+another common form are taken as markers too (edits.clean_answer). A section whose answer stays
+unusable after the corrective retry is left empty: the repair step writes it again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 
 from pydantic import BaseModel, Field
 
 from .answers import ask_text
 from .brief import Brief
+from .edits import clean_answer, to_paragraphs  # noqa: F401  (to_paragraphs: part of this step's interface)
 from .llm.client import LLMClient
 from .plan import Plan
 from .prompting import build_request
@@ -29,31 +31,27 @@ class Draft(BaseModel):
     sections: list[SectionDraft]
 
 
-def to_paragraphs(text: str) -> list[str]:
-    """Blank lines separate paragraphs; a text without any is split at its line breaks."""
-    blocks = re.split(r"\n\s*\n", text.strip()) if re.search(r"\n\s*\n", text) else text.splitlines()
-    return [" ".join(b.split()) for b in blocks if b.strip()]
-
-
-def section_task(brief: Brief, plan: Plan, index: int) -> dict:
+def section_task(brief: Brief, plan: Plan, index: int, kind: str = "abschnitt") -> dict:
+    """A section prompt's task in machine-readable form (for the offline mock; the prompt says it in words)."""
     s = plan.sections[index]
-    return {"aufgabe": "abschnitt", "index": index, "ueberschrift": s.heading, "zusammenfassung": s.summary,
+    return {"aufgabe": kind, "keyword": brief.keyword, "anrede": brief.address,
+            "max_saetze": brief.targets.max_sentences_per_paragraph, "index": index,
             "einleitung": index == 0, "fazit": index == len(plan.sections) - 1,
-            "woerter": s.words, "keyword": brief.keyword, "keyword_verwendungen": s.keyword_uses,
-            "links": [{"url": l.url, "anker": l.anchor} for l in s.links], "anrede": brief.address,
-            "max_saetze": brief.targets.max_sentences_per_paragraph, "thema": brief.topic_or_keyword,
-            "zielgruppe": brief.audience or ""}
+            "ueberschrift": "" if index == 0 else s.heading, "woerter": s.words, "keyword_verwendungen": s.keyword_uses,
+            "links": [{"url": l.url, "anker": l.anchor} for l in s.links]}
 
 
-async def draft_section(client: LLMClient, brief: Brief, plan: Plan, index: int) -> SectionDraft:
+async def draft_section(client: LLMClient, brief: Brief, plan: Plan, index: int, purpose: str | None = None,
+                        note: str | None = None) -> SectionDraft:
+    """One section; `note` says why it is written again (the request then differs from the first)."""
     s = plan.sections
     request = build_request(
-        brief, "section.j2", purpose=f"section:{index}", plan=plan, section=s[index],
+        brief, "section.j2", purpose=purpose or f"section:{index}", plan=plan, section=s[index], note=note,
         position=index + 1, total=len(s), is_intro=index == 0,
         previous=s[index - 1].heading if index > 0 else "", next=s[index + 1].heading if index + 1 < len(s) else "",
         task=section_task(brief, plan, index), max_tokens=max(1024, s[index].words * 4))
     text = await ask_text(client, request)
-    return SectionDraft(paragraphs=to_paragraphs(text) if text else [])
+    return SectionDraft(paragraphs=clean_answer(text, s[index], brief) if text else [])
 
 
 async def draft_post(client: LLMClient, brief: Brief, plan: Plan) -> Draft:

@@ -70,6 +70,10 @@ def report_data(result: "Result", model: str, usage: "Usage") -> dict[str, Any]:
         "failing": report.failing_ids() if report else [],
         "warnings": [c.id for c in report.warnings] if report else [],
         "rounds": [r.model_dump() for r in result.rounds],
+        # What was not taken and why; what still fails and why the loop stopped.
+        "rejected": [r for rnd in result.rounds for r in rnd.rejected],
+        "open": [c.model_dump() for c in result.open],
+        "kept_round": result.kept_round,
         "llm": llm,
         "checks": [c.model_dump() for c in report.results] if report else [],
         "brief": result.brief.model_dump(mode="json"),

@@ -17,7 +17,7 @@ from .llm.errors import FatalError, TransientError
 from .plan import Plan, make_plan
 from .post import Document, Post
 from .render import render_post
-from .repair import repair
+from .repair import RepairState, fix_with_model, fix_without_model
 from .draft import Draft, draft_post
 
 Status = Literal["passed", "failed", "error"]
@@ -83,6 +83,15 @@ class Round(BaseModel):
     round: int
     failing: list[str]  # error-level check ids that failed before this round's repairs
     actions: list[str]
+    rejected: list[dict] = Field(default_factory=list)  # answers not taken: round, section, step, reason
+
+
+class OpenCheck(BaseModel):
+    """An error-level check still failing when the loop stopped, and why it stopped."""
+
+    id: str
+    message: str
+    why: str
 
 
 class Result(BaseModel):
@@ -95,6 +104,8 @@ class Result(BaseModel):
     post: Post | None = None
     report: Report | None = None
     rounds: list[Round] = Field(default_factory=list)
+    open: list[OpenCheck] = Field(default_factory=list)
+    kept_round: int | None = None  # the round whose version was written, when a later one was worse
     error: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
 
@@ -108,18 +119,51 @@ class GenerationFailed(LLMUnavailable):
         self.fatal = fatal  # the endpoint refused (401, 404 …): every other request would fail too
 
 
+def badness(report: Report, brief: Brief) -> tuple[int, float]:
+    """How far a post is from passing: failing error-level checks, then how far off they are (the
+    counts by their distance from the target, every other check as 1)."""
+    t = brief.targets
+    gap = 0.0
+    for c in report.errors:
+        if c.id == "keyword.count" and isinstance(c.value, int):
+            gap += max(t.keyword_min - c.value, c.value - t.keyword_max, 1)
+        elif c.id == "words.count" and isinstance(c.value, int):
+            gap += max(t.words_min - c.value, c.value - (t.words_max or c.value), 1) / 50
+        elif c.id in ("links.internal.count", "links.external.count") and isinstance(c.value, int):
+            target = t.internal_links if c.id.startswith("links.internal") else t.external_links
+            gap += max(abs(c.value - target), 1)
+        else:
+            gap += 1
+    return len(report.errors), gap
+
+
 async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
                    progress: Callable[[str], None] | None = None, checker: Checker | None = None) -> Result:
+    """Plan, draft, then check and repair until every error-level check passes or `max_rounds`
+    rounds are spent. The best version seen is the one returned: a round never makes it worse."""
     say = progress or (lambda _msg: None)
     check = checker or Checker()
     result = Result(status="error", brief=brief)
     timings = result.timings
     started = time.perf_counter()
+    best: tuple[tuple[int, float], int, Plan, Draft] | None = None
 
     def lap(name: str, since: float) -> float:
         now = time.perf_counter()
         timings[name] = round(timings.get(name, 0.0) + now - since, 4)
         return now
+
+    async def check_now(round_no: int) -> Report:
+        nonlocal best
+        t0 = time.perf_counter()
+        result.post = render_post(result.draft, result.plan, brief)
+        t1 = lap("render", t0)
+        result.report, _ = await check(result.post, brief)
+        lap("check", t1)
+        score = badness(result.report, brief)
+        if best is None or score < best[0]:
+            best = (score, round_no, result.plan.model_copy(deep=True), result.draft.model_copy(deep=True))
+        return result.report
 
     try:
         t = time.perf_counter()
@@ -128,24 +172,44 @@ async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
         t = lap("plan", t)
         say(f"writing {len(result.plan.sections)} sections")
         result.draft = await draft_post(client, brief, result.plan)
-        t = lap("write", t)
+        lap("write", t)
+        report = await check_now(0)
+        state = RepairState()
         round_no = 0
-        while True:
-            result.post = render_post(result.draft, result.plan, brief)
-            t = lap("render", t)
-            result.report, doc = await check(result.post, brief)
-            t = lap("check", t)
-            failing = result.report.failing_ids()
-            if not failing or round_no >= max_rounds:
-                break
+        stalled = False
+        while not report.passed and round_no < max_rounds:
             round_no += 1
+            failing = report.failing_ids()
             say(f"repair round {round_no}: {', '.join(failing)}")
-            actions = await repair(result.report, doc or Document(result.post), result.draft, result.plan, brief, client, round_no)
-            result.rounds.append(Round(round=round_no, failing=failing, actions=actions))
-            t = lap("repair", t)
-            if not actions:
+            t = time.perf_counter()
+            actions = fix_without_model(report, result.draft, result.plan, brief)
+            lap("repair", t)
+            if actions:
+                report = await check_now(round_no)
+            rejected: list[dict] = []
+            if not report.passed:
+                t = time.perf_counter()
+                more, rejected = await fix_with_model(report, result.draft, result.plan, brief, client, round_no,
+                                                      state)
+                lap("repair", t)
+                actions += more
+                if more:
+                    report = await check_now(round_no)
+            result.rounds.append(Round(round=round_no, failing=failing, actions=actions, rejected=rejected))
+            if not actions and not rejected:
+                stalled = True
                 break  # nothing left that a repair can change
-        result.status = "passed" if result.report.passed else "failed"
+        if not report.passed and best is not None and best[0] < badness(report, brief):
+            _, result.kept_round, result.plan, result.draft = best
+            report = await check_now(result.kept_round)
+        if not report.passed:
+            why = ("no repair left that changes it" if stalled else
+                   f"still failing after {round_no} repair rounds (--max-rounds {max_rounds})")
+            last = result.rounds[-1].rejected if result.rounds else []
+            result.open = [OpenCheck(id=c.id, message=c.message, why=why + "".join(
+                f"; rejected in “{r['section']}”: {r['reason']}" for r in last if r["section"] in c.where))
+                for c in report.errors]
+        result.status = "passed" if report.passed else "failed"
     except (TransientError, FatalError, BadAnswer) as e:
         if result.draft is None:
             result.draft = getattr(e, "partial_draft", None)

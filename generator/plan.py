@@ -1,22 +1,28 @@
 """Step 1, plan: one LLM call for the outline, title and meta candidates and a budget; then the
-budget is made to add up to the brief's targets, and the titles are picked by the checker's rules."""
+budget is made to add up to the brief's targets, and the titles are picked by the checker's rules.
+
+Fewer sections than asked: the model is asked once more for the missing ones, given the headings
+already there; a placeholder heading never reaches a post (a post with fewer sections is better
+than one with "Weitere Schritte (5)"). No title or meta candidate passes: asked once for new ones,
+then built from the brief's rules (titles.py). Either way the plan's `notes` say so."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
-from .answers import ask_json
+from .answers import BadAnswer, ask_json
 from .brief import Brief, Link
-from .checks.meta import meta_failures, seo_title_failures
-from .checks.title import title_rule_failures
+from .checks.title import title_number
 from .german import count_keyword
 from .llm.client import LLMClient
-from .post import INTRO
 from .plaintext import plain_line
+from .post import INTRO
 from .prompting import build_request
-
+from .titles import describe, fallback_meta, fallback_title, h1_problems, meta_failures, pick, seo_title_problems
 
 
 # --- what the LLM answers ----------------------------------------------------------------------
@@ -45,6 +51,17 @@ class PlanAnswer(BaseModel):
     _plain_lists = field_validator("seo_titles", "meta_descriptions")(lambda v: [plain_line(t) for t in v])
 
 
+class TitlesAnswer(BaseModel):
+    seo_titles: list[str] = Field(min_length=1)
+    meta_descriptions: list[str] = Field(min_length=1)
+
+    _plain_lists = field_validator("seo_titles", "meta_descriptions")(lambda v: [plain_line(t) for t in v])
+
+
+class OutlineAnswer(BaseModel):
+    sections: list[SectionAnswer] = Field(min_length=1)
+
+
 # --- the plan the pipeline follows -----------------------------------------------------------
 
 class LinkSlot(BaseModel):
@@ -69,6 +86,11 @@ class Plan(BaseModel):
     seo_titles: list[str]
     meta_descriptions: list[str]
     sections: list[SectionPlan]
+    notes: list[str] = Field(default_factory=list)  # what the plan had to fix in the model's answer
+
+    @property
+    def main_sections(self) -> int:
+        return max(len(self.sections) - 2, 0)
 
 
 def words_total(brief: Brief) -> int:
@@ -105,35 +127,87 @@ def _spread(total: int, weights: list[float], minimum: list[int]) -> list[int]:
     return out
 
 
-def _pick(candidates: list[str], failures) -> str | None:
-    for c in candidates:
-        c = " ".join(c.split())
-        if c and not failures(c):
-            return c
-    return None
+# --- the outline ----------------------------------------------------------------------------
+
+_NUMBERED = re.compile(r"^([^\W\d_]+)\s+(\d{1,2})\s*[:.)–-]\s*(.+)$")
 
 
-def pick_titles(answer: PlanAnswer, brief: Brief) -> tuple[str | None, str | None, str]:
-    """The first SEO title and meta description candidates that pass the checker's rules."""
-    seo = _pick(answer.seo_titles, lambda t: seo_title_failures(t, brief) + title_rule_failures(t, brief))
-    meta = _pick(answer.meta_descriptions, lambda d: meta_failures(d, brief))
-    h1 = " ".join(answer.h1.split())
-    if title_rule_failures(h1, brief) or not count_keyword(h1, brief.keyword):
+def _key(heading: str) -> str:
+    return " ".join(heading.split()).casefold()
+
+
+def main_sections(answer: PlanAnswer) -> list[SectionAnswer]:
+    """The main sections of the model's outline: between intro and conclusion, without empty
+    headings and without a heading that is already there (two equal headings fail the checker)."""
+    seen = {_key(INTRO), _key(answer.sections[-1].heading)}
+    out: list[SectionAnswer] = []
+    for s in answer.sections[1:-1]:
+        if s.heading.strip() and _key(s.heading) not in seen:
+            seen.add(_key(s.heading))
+            out.append(s)
+    return out
+
+
+def renumber(headings: list[str]) -> list[str]:
+    """Numbered main headings ("Tipp 1: …") count 1, 2, 3 … again after sections were added or
+    dropped; a heading without a number gets the others' label."""
+    numbered = [m for m in map(_NUMBERED.match, headings) if m]
+    if not numbered:
+        return headings
+    label = numbered[0].group(1)
+    out = []
+    for i, h in enumerate(headings, 1):
+        m = _NUMBERED.match(h)
+        out.append(f"{m.group(1) if m else label} {i}: {m.group(3) if m else h}")
+    return out
+
+
+# --- titles -------------------------------------------------------------------------------------
+
+def pick_titles(answer: PlanAnswer | TitlesAnswer, brief: Brief, sections: int, h1: str = ""
+                ) -> tuple[str | None, str | None, str]:
+    """The first SEO title and meta description candidates that pass the checker's rules (a title
+    whose number matches the sections first); the H1 if it passes, else the SEO title."""
+    def problems(c: str) -> list[str]:
+        return seo_title_problems(c, brief)
+
+    def right_number(c: str) -> bool:
+        return not brief.title.number or title_number(c, brief.year) == sections
+
+    seo = pick([c for c in answer.seo_titles if right_number(c)], problems) or pick(answer.seo_titles, problems)
+    meta = pick(answer.meta_descriptions, lambda d: meta_failures(d, brief))
+    h1 = " ".join(h1.split())
+    if h1_problems(h1, brief) or not right_number(h1):
         h1 = seo or h1
     return seo, meta, h1
 
 
-def build_plan(answer: PlanAnswer, brief: Brief) -> Plan:
-    sections = list(answer.sections)
-    wanted = brief.sections + 2
-    if len(sections) > wanted:  # keep the intro, the first main sections and the conclusion
-        sections = sections[: wanted - 1] + sections[-1:]
-    while len(sections) < wanted:
-        sections.insert(-1, SectionAnswer(heading=f"Weitere Schritte ({len(sections)})"))
-    seo, meta, h1 = pick_titles(answer, brief)
+def build_plan(answer: PlanAnswer, brief: Brief, notes: list[str] | None = None) -> Plan:
+    """The plan from the model's answer: its outline (never padded), titles picked by the checker's
+    rules or built from the brief's, and a budget that adds up to the brief's targets."""
+    notes = list(notes or [])
+    main = main_sections(answer)
+    if len(main) > brief.sections:
+        main = main[: brief.sections]
+    headings = renumber([s.heading for s in main]) if brief.title.number else [s.heading for s in main]
+    sections = [answer.sections[0]] + [s.model_copy(update={"heading": h}) for s, h in zip(main, headings)] + \
+        [answer.sections[-1]]
+    if len(main) < brief.sections:
+        notes.append(f"outline: {len(main)} of {brief.sections} main sections; written with {len(main)}")
+    wanted = len(sections)
+    seo, meta, h1 = pick_titles(answer, brief, len(main), answer.h1)
+    if seo is None:
+        seo = fallback_title(brief, len(main))
+        notes.append(f"SEO title: no candidate passed; built from the brief's rules: “{seo}”")
+    if meta is None:
+        meta = fallback_meta(brief, len(main))
+        notes.append("meta description: no candidate passed; built from the brief's rules")
+    if h1_problems(h1, brief):
+        h1 = seo if not h1_problems(seo, brief) else fallback_title(brief, len(main))
+        notes.append(f"H1: the model's did not pass; uses “{h1}”")
 
     # Words: the LLM's proposal as weights, or intro and conclusion at 60 % of a main section.
-    default_w = [0.6] + [1.0] * brief.sections + [0.6]
+    default_w = [0.6] + [1.0] * len(main) + [0.6]
     proposed = [max(s.words, 0) for s in sections]
     weights = proposed if all(proposed) else default_w
     words = _spread(words_total(brief), weights, [40] * wanted)
@@ -176,23 +250,64 @@ def build_plan(answer: PlanAnswer, brief: Brief) -> Plan:
                     words=words[i], keyword_uses=kw[i], links=slots[i])
         for i, s in enumerate(sections)
     ]
-    return Plan(h1=h1, seo_title=seo or "", meta_description=meta or "",
-                slug=brief.default_slug(),
-                seo_titles=answer.seo_titles, meta_descriptions=answer.meta_descriptions, sections=plan_sections)
+    return Plan(h1=h1, seo_title=seo, meta_description=meta, slug=brief.default_slug(),
+                seo_titles=answer.seo_titles, meta_descriptions=answer.meta_descriptions, sections=plan_sections,
+                notes=notes)
+
+
+# --- the calls ----------------------------------------------------------------------------------
+
+def _base(brief: Brief, kind: str) -> dict:
+    return {"aufgabe": kind, "keyword": brief.keyword, "anrede": brief.address,
+            "max_saetze": brief.targets.max_sentences_per_paragraph}
+
+
+def _title_rules(brief: Brief) -> dict:
+    r, t = brief.title, brief.targets
+    out = {"jahr": brief.year if r.year else None, "titel_jahr": r.year, "titel_zahl": r.number,
+           "titel_power_word": r.power_word, "seo_titel_max": t.seo_title_max_chars,
+           "meta_min": t.meta_description_min_chars, "meta_max": t.meta_description_max_chars}
+    if r.number:
+        out["zahl"] = brief.sections
+    return out
 
 
 def plan_task(brief: Brief) -> dict:
-    """The machine-readable part of the plan prompt."""
-    return {"aufgabe": "plan", "keyword": brief.keyword, "thema": brief.topic_or_keyword,
-            "jahr": brief.year, "abschnitte": brief.sections, "anrede": brief.address,
-            "woerter": words_total(brief), "keyword_verwendungen": keyword_total(brief),
-            "seo_titel_max": brief.targets.seo_title_max_chars,
-            "meta_min": brief.targets.meta_description_min_chars,
-            "meta_max": brief.targets.meta_description_max_chars,
-            "titel_zahl": brief.title.number, "titel_jahr": brief.title.year,
-            "titel_power_word": brief.title.power_word,
+    """The plan prompt's task in machine-readable form (for the offline mock; the prompt says it in words)."""
+    return {**_base(brief, "plan"), **_title_rules(brief), "thema": brief.topic_or_keyword,
+            "abschnitte": brief.sections, "woerter": words_total(brief), "keyword_verwendungen": keyword_total(brief),
             "interne_links": [l.url for l in brief.internal_links],
             "externe_links": [l.url for l in brief.external_links]}
+
+
+async def _more_sections(client: LLMClient, brief: Brief, answer: PlanAnswer, have: list[SectionAnswer]
+                         ) -> list[SectionAnswer]:
+    missing = brief.sections - len(have)
+    existing = [s.heading for s in have]
+    task = {**_base(brief, "gliederung"), "anzahl": missing, "vorhanden": existing, "nummeriert": brief.title.number}
+    request = build_request(brief, "outline.j2", purpose="plan:outline", schema=OutlineAnswer.model_json_schema(),
+                            schema_name="outline", task=task, h1=answer.h1, have=existing, missing=missing,
+                            max_tokens=1024)
+    try:
+        more = await ask_json(client, request, OutlineAnswer)
+    except BadAnswer:
+        return []
+    return more.sections
+
+
+async def _new_titles(client: LLMClient, brief: Brief, answer: PlanAnswer, sections: int) -> TitlesAnswer | None:
+    failing = [(c, describe(seo_title_problems(c, brief), brief)) for c in answer.seo_titles] + \
+        [(c, describe(meta_failures(c, brief), brief)) for c in answer.meta_descriptions]
+    task = {**_base(brief, "titel"), **_title_rules(brief)}
+    if brief.title.number:
+        task["zahl"] = sections
+    request = build_request(brief, "titles.j2", purpose="plan:titles", schema=TitlesAnswer.model_json_schema(),
+                            schema_name="titles", task=task, h1=answer.h1, failing=[f for f in failing if f[1]],
+                            sections=sections, max_tokens=1024)
+    try:
+        return await ask_json(client, request, TitlesAnswer)
+    except BadAnswer:
+        return None
 
 
 async def make_plan(client: LLMClient, brief: Brief) -> Plan:
@@ -201,17 +316,20 @@ async def make_plan(client: LLMClient, brief: Brief) -> Plan:
                             schema_name="plan", task=task, words_total=task["woerter"],
                             keyword_total=task["keyword_verwendungen"])
     answer = await ask_json(client, request, PlanAnswer)
-    seo, meta, _ = pick_titles(answer, brief)
-    if seo is None or meta is None:
-        # Ask again only when no candidate passes.
-        problem = []
-        if seo is None:
-            problem.append(f"kein SEO-Titel erfüllt die Regeln (höchstens {brief.targets.seo_title_max_chars} "
-                           "Zeichen, mit Keyword, Zahl, Jahr und starkem Wort)")
-        if meta is None:
-            problem.append(f"keine Meta-Beschreibung hat {brief.targets.meta_description_min_chars} bis "
-                           f"{brief.targets.meta_description_max_chars} Zeichen mit dem Keyword")
-        again = await ask_json(client, request, PlanAnswer, correction="; ".join(problem))
-        answer = answer.model_copy(update={"seo_titles": answer.seo_titles + again.seo_titles,
-                                           "meta_descriptions": answer.meta_descriptions + again.meta_descriptions})
-    return build_plan(answer, brief)
+    notes: list[str] = []
+    main = main_sections(answer)
+    short = len(main) < brief.sections
+    seo, meta, _ = pick_titles(answer, brief, min(len(main), brief.sections))
+    # Ask again only for what is missing, both at once.
+    more, titles = await asyncio.gather(
+        _more_sections(client, brief, answer, main) if short else asyncio.sleep(0, []),
+        _new_titles(client, brief, answer, brief.sections if short else min(len(main), brief.sections))
+        if seo is None or meta is None else asyncio.sleep(0, None))
+    if short:
+        notes.append(f"outline: {len(main)} of {brief.sections} main sections; asked for the missing "
+                     f"{brief.sections - len(main)}, got {len(more)}")
+        answer = answer.model_copy(update={"sections": answer.sections[:-1] + more + answer.sections[-1:]})
+    if titles is not None:
+        answer = answer.model_copy(update={"seo_titles": answer.seo_titles + titles.seo_titles,
+                                           "meta_descriptions": answer.meta_descriptions + titles.meta_descriptions})
+    return build_plan(answer, brief, notes)

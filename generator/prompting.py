@@ -27,11 +27,13 @@ def render_prompt(name: str, **context: Any) -> str:
 
 def build_request(brief: Brief, prompt: str, *, purpose: str, schema: dict | None = None,
                   schema_name: str | None = None, max_tokens: int = 4096, temperature: float = 0.7,
-                  **context: Any) -> Request:
+                  task: dict | None = None, **context: Any) -> Request:
+    """A chat request from a prompt file. `task` is the same task in machine-readable form, for the
+    offline mock only: it is never sent (a real model gets everything from the prompt's words)."""
     messages = [Message(role="system", content=render_prompt("system.j2", brief=brief)),
                 Message(role="user", content=render_prompt(prompt, brief=brief, **context))]
     return Request(messages=messages, json_schema=schema, schema_name=schema_name, purpose=purpose,
-                   max_tokens=max_tokens, temperature=temperature)
+                   max_tokens=max_tokens, temperature=temperature, task=task)
 
 
 def with_correction(request: Request, answer: str, problem: str) -> Request:

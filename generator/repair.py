@@ -1,216 +1,423 @@
-"""Step 5, repair: each failing error-level check gets its cheapest fix.
+"""Step 5, repair: each failing error-level check gets its cheapest fix, and no step may make the
+post worse.
 
-Deterministic where possible (split a paragraph over the sentence limit, re-pick a title or meta
-candidate, rebuild the slug, use the SEO title as H1); otherwise an LLM rewrite of only the
-sections that fall short, with precise German instructions.
+A round has two halves. First the deterministic fixes (`fix_without_model`): re-pick or build a
+title or meta description, split a paragraph over the sentence limit, make a link of a phrase
+that fits its anchor, drop surplus keyword or filler sentences, remove leftovers. Then, if checks
+still fail, the model (`fix_with_model`), one call per section at most, all at once: new sentences
+or a paragraph appended to a section (links, keyword uses, words: only the new text is paid for),
+a whole-section rewrite with absolute targets for a section far too short, or the section written
+anew when its draft was unusable.
+
+Every answer is judged before it is taken: a rewrite that loses more than a quarter of the
+section's words is rejected and asked for once more; any candidate is kept only if it brings the
+section closer to what it was asked for (its words, keyword uses and links). Rejections are
+reported with their reason.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 
 from .answers import ask_text
 from .brief import Brief
 from .checks import Report
-from .checks.meta import meta_failures, seo_title_failures
-from .checks.title import title_rule_failures
-from .german import count_keyword, split_sentences, words
+from .draft import Draft, SectionDraft, draft_section, section_task
+from .edits import (clean_answer, drop_filler, drop_keyword_sentences, remove_leftovers, sentences,
+                    split_paragraphs, wrap_anchor)
+from .german import count_keyword, words
 from .llm.client import LLMClient
-from .markers import hide_markers
-from .plan import Plan
-from .post import Document, INTRO
-from .prompting import build_request
-from .draft import Draft, SectionDraft, section_task, to_paragraphs
+from .plan import LinkSlot, Plan, SectionPlan
+from .prompting import build_request, with_correction
+from .render import section_view
+from .titles import fallback_meta, fallback_title, h1_problems, meta_failures, pick, seo_title_problems
+
+TITLE_IDS = {"seo_title.length", "seo_title.keyword", "title.power_word", "title.number", "title.year"}
+H1_IDS = {"keyword.h1", "title.power_word", "title.number", "title.year", "structure.h1"}
+META_IDS = {"meta.length", "meta.keyword"}
+SHORT_REWRITE = 0.5  # a section under half its budget is rewritten whole, not added to
+MAX_LOSS = 0.25  # a rewrite that was not asked to shorten may lose at most this share of the words
 
 
 @dataclass
-class Repairs:
-    actions: list[str] = field(default_factory=list)
-    rewrites: dict[int, list[str]] = field(default_factory=dict)  # section index -> instructions
-    targets: dict[int, dict[str, int]] = field(default_factory=dict)  # section index -> new budget
+class RepairState:
+    """What the repair step remembers between rounds."""
 
-    def ask(self, index: int, instruction: str, **targets: int) -> None:
-        self.rewrites.setdefault(index, []).append(instruction)
-        self.targets.setdefault(index, {}).update(targets)
+    rewrite_refused: set[int] = field(default_factory=set)  # sections whose rewrite was rejected twice
+    # What the last rejected answer for a section lacked, in German for its next prompt (the next
+    # request then differs, too: a model at temperature 0, or the answer cache, would repeat itself).
+    notes: dict[int, str] = field(default_factory=dict)
+    attempts: dict[int, int] = field(default_factory=dict)  # rejected answers per section so far
 
-
-# --- deterministic fixes -------------------------------------------------------------------
-
-def split_paragraph(paragraph: str, limit: int) -> list[str]:
-    """Split at sentence boundaries into paragraphs of at most `limit` sentences.
-    Link markers are swapped for placeholder words first so the splitter never cuts inside one."""
-    marks = len(re.findall(r"[.!?…]", paragraph))
-    if marks + (not paragraph.rstrip().endswith((".", "!", "?", "…"))) <= limit:
-        return [paragraph]  # not enough sentence marks to be over the limit: no need to split
-    hidden, restore = hide_markers(paragraph)
-    sentences = split_sentences(hidden)
-    if len(sentences) <= limit:
-        return [paragraph]
-    # As even as possible: 4 sentences with a limit of 3 become 2 + 2, not 3 + 1.
-    count = -(-len(sentences) // limit)
-    size, extra = divmod(len(sentences), count)
-    chunks, start = [], 0
-    for i in range(count):
-        end = start + size + (1 if i < extra else 0)
-        chunks.append(" ".join(sentences[start:end]))
-        start = end
-    return [restore(c) for c in chunks]
+    def refuse(self, index: int, note: str) -> None:
+        self.attempts[index] = self.attempts.get(index, 0) + 1
+        self.notes[index] = f"{note} ({self.attempts[index]}. Versuch)"
 
 
-def fix_paragraphs(draft: Draft, limit: int) -> int:
-    split = 0
-    for section in draft.sections:
-        new: list[str] = []
-        for p in section.paragraphs:
-            parts = split_paragraph(p, limit)
-            split += len(parts) > 1
-            new.extend(parts)
-        section.paragraphs = new
-    return split
+@dataclass
+class Stats:
+    words: int
+    uses: int
+    linked: set[str]
+    first_has_keyword: bool
 
 
-def fix_titles(plan: Plan, brief: Brief, failing: set[str], repairs: Repairs) -> None:
-    if failing & {"seo_title.length", "seo_title.keyword", "title.power_word", "title.number", "title.year"}:
-        for candidate in plan.seo_titles:
-            c = " ".join(candidate.split())
-            if c != plan.seo_title and not seo_title_failures(c, brief) + title_rule_failures(c, brief):
-                plan.seo_title = c
-                repairs.actions.append(f"SEO title: picked candidate “{c}”")
-                break
-    if failing & {"keyword.h1", "title.power_word", "title.number", "title.year"} and plan.seo_title:
-        if plan.h1 != plan.seo_title and not title_rule_failures(plan.seo_title, brief):
-            plan.h1 = plan.seo_title
-            repairs.actions.append("H1: uses the SEO title")
-    if failing & {"meta.length", "meta.keyword"}:
-        for candidate in plan.meta_descriptions:
-            c = " ".join(candidate.split())
-            if c != plan.meta_description and not meta_failures(c, brief):
-                plan.meta_description = c
-                repairs.actions.append("meta description: picked the next passing candidate")
-                break
-    if failing & {"slug.format", "slug.keyword"}:
+def measure(sd: SectionDraft, sp: SectionPlan, brief: Brief) -> Stats:
+    """A section as the checker will count it: visible words, keyword uses, the links it renders."""
+    texts, linked = section_view(sd, sp, brief)
+    text = "\n".join(texts)
+    return Stats(words=len(words(text)), uses=count_keyword(text, brief.keyword), linked=linked,
+                 first_has_keyword=bool(texts) and count_keyword(texts[0], brief.keyword) > 0)
+
+
+def heading_of(plan: Plan, index: int) -> str:
+    return plan.sections[index].heading
+
+
+# --- the deterministic half ---------------------------------------------------------------------
+
+def _fix_titles(plan: Plan, brief: Brief, failing: set[str], actions: list[str]) -> None:
+    if failing & TITLE_IDS and seo_title_problems(plan.seo_title, brief):
+        seo = pick(plan.seo_titles, lambda c: seo_title_problems(c, brief)) or fallback_title(brief, plan.main_sections)
+        if seo != plan.seo_title:
+            plan.seo_title = seo
+            actions.append(f"SEO title: “{seo}”")
+    if failing & H1_IDS and h1_problems(plan.h1, brief):
+        h1 = plan.seo_title if not h1_problems(plan.seo_title, brief) else fallback_title(brief, plan.main_sections)
+        if h1 != plan.h1:
+            plan.h1 = h1
+            actions.append(f"H1: “{h1}”")
+    if failing & META_IDS and meta_failures(plan.meta_description, brief):
+        meta = pick(plan.meta_descriptions, lambda d: meta_failures(d, brief)) or fallback_meta(brief, plan.main_sections)
+        if meta != plan.meta_description:
+            plan.meta_description = meta
+            actions.append("meta description: " + ("the next passing candidate" if meta in plan.meta_descriptions
+                                                   else "built from the brief's rules"))
+    if failing & {"slug.format", "slug.keyword"} and plan.slug != brief.default_slug():
         plan.slug = brief.default_slug()
-        repairs.actions.append(f"slug: rebuilt as {plan.slug}")
+        actions.append(f"slug: rebuilt as {plan.slug}")
 
 
-# --- what the LLM must rewrite ---------------------------------------------------------------
-
-def _section_of(plan: Plan, index: int) -> str:
-    return INTRO if index == 0 else plan.sections[index].heading
-
-
-def _largest(gaps: dict[int, int], total: int) -> dict[int, int]:
-    """Share `total` among sections by their gaps, largest gap first."""
-    out: dict[int, int] = {}
-    remaining = total
-    for i, gap in sorted(gaps.items(), key=lambda kv: (-kv[1], kv[0])):
-        if remaining <= 0:
-            break
-        take = min(gap, remaining)
-        if take > 0:
-            out[i] = take
-            remaining -= take
-    if remaining > 0 and gaps:  # spread the rest over the largest sections
-        for i in sorted(gaps, key=lambda j: -gaps[j])[:remaining]:
-            out[i] = out.get(i, 0) + 1
-    return out
+def _keyword_goal(brief: Brief) -> int:
+    """Where surplus keyword uses are dropped to: one inside the maximum (a margin, fewer words lost)."""
+    t = brief.targets
+    return t.keyword_max - 1 if t.keyword_max - 1 >= t.keyword_min else t.keyword_max
 
 
-def plan_rewrites(report: Report, doc: Document, draft: Draft, plan: Plan, brief: Brief, repairs: Repairs) -> None:
-    kw, t = brief.keyword, brief.targets
-    n = len(plan.sections)
-    section_text = {i: "\n".join(e.text for e in doc.text_elements
-                                 if e.section == _section_of(plan, i) and e.kind != "heading") for i in range(n)}
-    kw_now = {i: count_keyword(section_text[i], kw) for i in range(n)}
-    words_now = {i: len(words(section_text[i])) for i in range(n)}
+def fix_without_model(report: Report, draft: Draft, plan: Plan, brief: Brief) -> list[str]:
+    """This round's deterministic fixes, applied to draft and plan in place; what was done."""
     failing = set(report.failing_ids())
-
-    if "keyword.count" in failing:
-        count = report.get("keyword.count").value
-        middle = (t.keyword_min + t.keyword_max + 1) // 2
-        if count < t.keyword_min:
-            gaps = {i: plan.sections[i].keyword_uses - kw_now[i] for i in range(n)}
-            for i, more in _largest({i: g for i, g in gaps.items() if g > 0} or {i: 1 for i in range(n)},
-                                    middle - count).items():
-                repairs.ask(i, f"Verwende das Keyword „{kw}“ {more}-mal mehr als bisher, insgesamt also "
-                               f"{kw_now[i] + more}-mal in genau dieser Form, natürlich in den Satz eingebaut.",
-                            keyword_verwendungen=kw_now[i] + more)
-        else:
-            gaps = {i: kw_now[i] - plan.sections[i].keyword_uses for i in range(n)}
-            for i, fewer in _largest({i: g for i, g in gaps.items() if g > 0} or
-                                     {i: kw_now[i] for i in range(1, n) if kw_now[i]}, count - middle).items():
-                repairs.ask(i, f"Verwende das Keyword „{kw}“ {fewer}-mal weniger, insgesamt also "
-                               f"{max(kw_now[i] - fewer, 0)}-mal; ersetze die übrigen Stellen durch Umschreibungen.",
-                            keyword_verwendungen=max(kw_now[i] - fewer, 0))
-    if "keyword.first_paragraph" in failing:
-        repairs.ask(0, f"Der erste Absatz muss das Keyword „{kw}“ in genau dieser Form enthalten.")
-
-    if "words.count" in failing:
-        count = report.get("words.count").value
-        if count < t.words_min:
-            target_total = max(t.words_min + t.words_min // 20, count + 20)
-            gaps = {i: plan.sections[i].words - words_now[i] for i in range(n)}
-            for i, more in _largest({i: g for i, g in gaps.items() if g > 0} or {i: 1 for i in range(n)},
-                                    target_total - count).items():
-                more = max(more, 30)
-                repairs.ask(i, f"Erweitere den Abschnitt um etwa {more} Wörter auf etwa {words_now[i] + more} "
-                               "Wörter, mit einem konkreten Beispiel aus der Praxis.", woerter=words_now[i] + more)
-        elif t.words_max is not None:
-            excess = count - t.words_max + 20
-            gaps = {i: words_now[i] - plan.sections[i].words for i in range(n)}
-            for i, fewer in _largest({i: g for i, g in gaps.items() if g > 0} or {i: words_now[i] for i in range(n)},
-                                     excess).items():
-                repairs.ask(i, f"Kürze den Abschnitt um etwa {fewer} Wörter auf etwa {words_now[i] - fewer} Wörter.",
-                            woerter=words_now[i] - fewer)
-
-    if failing & {"links.internal.count", "links.external.count"}:
-        present = {brief.url_key(l.href) for l in doc.links}
-        for i, s in enumerate(plan.sections):
-            for link in s.links:
-                if brief.url_key(link.url) not in present:
-                    repairs.ask(i, f"Baue den Link [{link.anchor}]({link.url}) genau einmal in einen passenden "
-                                   "Satz ein; der Ankertext darf leicht angepasst werden, die URL nicht.")
+    actions: list[str] = []
+    _fix_titles(plan, brief, failing, actions)
+    t, kw = brief.targets, brief.keyword
+    sections = list(zip(plan.sections, draft.sections))
 
     if "text.leftovers" in failing:
-        for i in range(n):
-            repairs.ask(i, "Entferne jede Formatierung (Markdown, Platzhalter wie „TODO“ oder „[Link]“); nur reiner Text.")
+        removed = sum(remove_leftovers(sd.paragraphs) for _, sd in sections)
+        if removed:
+            actions.append(f"removed {removed} Markdown or placeholder leftovers")
 
+    if failing & {"links.internal.count", "links.external.count"}:
+        for i, (sp, sd) in enumerate(sections):
+            linked = measure(sd, sp, brief).linked
+            for link in sp.links:
+                if brief.url_key(link.url) not in linked:
+                    phrase = wrap_anchor(sd.paragraphs, link)
+                    if phrase:
+                        actions.append(f"link {link.url}: made of “{phrase}” in “{heading_of(plan, i)}”")
 
-async def redraft_section(client: LLMClient, brief: Brief, plan: Plan, draft: Draft, index: int,
-                          instructions: list[str], targets: dict[str, int], round_no: int) -> SectionDraft:
-    section = plan.sections[index]
-    text = draft.sections[index].text
-    task = section_task(brief, plan, index)
-    task.update({"aufgabe": "ueberarbeitung", "anweisungen": instructions, **targets})
-    if "keyword_verwendungen" not in targets:  # keep what the section has, unless told otherwise
-        task["keyword_verwendungen"] = count_keyword(text, brief.keyword)
-    request = build_request(brief, "rewrite.j2", purpose=f"rewrite:{round_no}:{index}", plan=plan, section=section,
-                            is_intro=index == 0, instructions=instructions, text=text, task=task,
-                            max_tokens=max(1024, task["woerter"] * 4), temperature=0.4)
-    new_text = await ask_text(client, request)
-    if not new_text:
-        return draft.sections[index]  # keep the old text rather than lose the section
-    return SectionDraft(paragraphs=to_paragraphs(new_text))
+    if "keyword.first_paragraph" in failing and draft.sections and draft.sections[0].paragraphs:
+        intro = draft.sections[0].paragraphs
+        for pi in range(1, len(intro)):
+            found = next((s for s in sentences(intro[pi]) if count_keyword(s, kw) and "](" not in s), None)
+            if found:
+                intro[pi] = " ".join(intro[pi].replace(found, "", 1).split())
+                intro[0] = f"{found} {intro[0]}"
+                intro[:] = [p for p in intro if p]
+                actions.append("keyword in the first paragraph: moved a sentence with it to the front")
+                break
 
+    count = report.get("keyword.count").value
+    if "keyword.count" in failing and count > t.keyword_max:
+        excess = count - _keyword_goal(brief)
+        stats = [measure(sd, sp, brief) for sp, sd in sections]
+        order = sorted(range(len(sections)), key=lambda i: -(stats[i].uses - sections[i][0].keyword_uses))
+        for i in order:
+            if excess <= 0:
+                break
+            sd = sections[i][1]
+            sd.paragraphs, dropped = drop_keyword_sentences(sd.paragraphs, kw, excess, intro=i == 0)
+            if dropped:
+                excess -= dropped
+                actions.append(f"dropped {dropped} sentences with the keyword in “{heading_of(plan, i)}”")
 
-async def repair(report: Report, doc: Document, draft: Draft, plan: Plan, brief: Brief, client: LLMClient,
-                 round_no: int) -> list[str]:
-    """Apply this round's fixes to draft and plan in place; return what was done."""
-    repairs = Repairs()
-    failing = set(report.failing_ids())
-    fix_titles(plan, brief, failing, repairs)
+    count = report.get("words.count").value
+    if "words.count" in failing and t.words_max is not None and count > t.words_max:
+        excess = count - t.words_max + max(10, t.words_max // 50)
+        stats = [measure(sd, sp, brief) for sp, sd in sections]
+        order = sorted(range(len(sections)), key=lambda i: -(stats[i].words - sections[i][0].words))
+        for i in order:
+            if excess <= 0:
+                break
+            sd = sections[i][1]
+            sd.paragraphs, dropped = drop_filler(sd.paragraphs, kw, excess)
+            if dropped:
+                excess -= dropped
+                actions.append(f"dropped {dropped} words of filler in “{heading_of(plan, i)}”")
+
     if "paragraphs.sentences" in failing:
-        n = fix_paragraphs(draft, brief.targets.max_sentences_per_paragraph)
-        repairs.actions.append(f"split {n} paragraphs over {brief.targets.max_sentences_per_paragraph} sentences")
-    plan_rewrites(report, doc, draft, plan, brief, repairs)
-    indices = sorted(repairs.rewrites)
-    results = await asyncio.gather(*(
-        redraft_section(client, brief, plan, draft, i, repairs.rewrites[i], repairs.targets.get(i, {}), round_no)
-        for i in indices))
-    for index, section in zip(indices, results):
-        draft.sections[index] = section
-        heading = _section_of(plan, index)
-        repairs.actions.append(f"LLM rewrite of “{heading}”: " + " ".join(repairs.rewrites[index]))
-    return repairs.actions
+        split = 0
+        for _, sd in sections:
+            sd.paragraphs, n = split_paragraphs(sd.paragraphs, t.max_sentences_per_paragraph)
+            split += n
+        if split:
+            actions.append(f"split {split} paragraphs over {t.max_sentences_per_paragraph} sentences")
+    return actions
+
+
+# --- the model's half ----------------------------------------------------------------------------
+
+@dataclass
+class Job:
+    """What one section is asked for in a round."""
+
+    index: int
+    kind: str  # redraft | rewrite | addition | opening
+    words: int = 0  # rewrite: the section's length afterwards; addition: the new words
+    uses: int = 0  # rewrite: the section's uses afterwards; addition: the new uses
+    links: list[LinkSlot] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> int:
+        """An addition without words of its own: one sentence per link and keyword use."""
+        return 0 if self.words else max(1, self.uses + len(self.links))
+
+
+@dataclass
+class Target:
+    words: int
+    uses: int
+    links: set[str]
+    opening: bool = False
+
+
+def cost(stats: Stats, target: Target) -> float:
+    """How far a section is from what it was asked for: each missing link 3, each keyword use off
+    1, each 25 words beyond 15 % off the length 1, a missing keyword in the intro's opening 3."""
+    missing = len(target.links - stats.linked)
+    words_off = max(0.0, abs(stats.words - target.words) - 0.15 * target.words) / 25
+    return 3 * missing + abs(stats.uses - target.uses) + words_off + (3 if target.opening and
+                                                                        not stats.first_has_keyword else 0)
+
+
+def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: RepairState) -> list[Job]:
+    t, n = brief.targets, len(plan.sections)
+    failing = set(report.failing_ids())
+    stats = [measure(sd, sp, brief) for sp, sd in zip(plan.sections, draft.sections)]
+    jobs: dict[int, Job] = {}
+    short_words = "words.count" in failing and report.get("words.count").value < t.words_min
+    for i, (sp, sd) in enumerate(zip(plan.sections, draft.sections)):
+        if not sd.paragraphs:
+            jobs[i] = Job(i, "redraft", sp.words, sp.keyword_uses, list(sp.links))
+        elif short_words and stats[i].words < SHORT_REWRITE * sp.words and i not in state.rewrite_refused:
+            jobs[i] = Job(i, "rewrite", sp.words, max(sp.keyword_uses, stats[i].uses), list(sp.links))
+    whole = set(jobs)  # sections written whole: they get everything from their budget
+
+    def addition(i: int) -> Job:
+        return jobs.setdefault(i, Job(i, "addition"))
+
+    # Links still missing after the deterministic fixes.
+    if failing & {"links.internal.count", "links.external.count"}:
+        for i, sp in enumerate(plan.sections):
+            if i in whole:
+                continue
+            for link in sp.links:
+                if brief.url_key(link.url) not in stats[i].linked:
+                    addition(i).links.append(link)
+
+    # Keyword uses short: up to two more per section, sections with a job and most below budget first.
+    count = report.get("keyword.count").value
+    if "keyword.count" in failing and count < t.keyword_min:
+        need = (t.keyword_min + t.keyword_max + 1) // 2 - count
+        need -= sum(jobs[i].uses - stats[i].uses for i in whole)
+        order = sorted((i for i in range(n) if i not in whole),
+                       key=lambda i: (i not in jobs, -(plan.sections[i].keyword_uses - stats[i].uses),
+                                      -stats[i].words))
+        per = 2 if need <= 2 * len(order) else -(-need // max(len(order), 1))
+        for i in order:
+            if need <= 0:
+                break
+            more = min(per, need)
+            addition(i).uses += more
+            need -= more
+
+    # Words short: enough that an answer 30 % short still reaches the minimum, in pieces of ≤ 250.
+    if short_words:
+        gap = t.words_min - report.get("words.count").value
+        need = round(gap * 1.45) + 30 - sum(max(jobs[i].words - stats[i].words, 0) for i in whole)
+        if t.words_max is not None:
+            need = min(need, t.words_max - report.get("words.count").value - 10)
+        order = sorted((i for i in range(n) if i not in whole),
+                       key=lambda i: (i not in jobs, -(plan.sections[i].words - stats[i].words)))
+        pieces = max(1, -(-need // 250)) if need > 0 else 0
+        for i in order[:pieces]:
+            addition(i).words += -(-need // pieces)
+
+    if "keyword.first_paragraph" in failing and 0 not in whole and not stats[0].first_has_keyword:
+        if 0 in jobs:  # the intro gets its opening sentence; its other additions wait a round
+            del jobs[0]
+        jobs[0] = Job(0, "opening", uses=1)
+    return [jobs[i] for i in sorted(jobs)]
+
+
+def _target(job: Job, stats: Stats, sp: SectionPlan, brief: Brief) -> Target:
+    if job.kind in ("redraft", "rewrite"):
+        return Target(job.words, job.uses, {brief.url_key(l.url) for l in sp.links})
+    added_words = job.words or 14 * job.sentences
+    return Target(stats.words + added_words, stats.uses + job.uses,
+                  stats.linked | {brief.url_key(l.url) for l in job.links}, opening=job.kind == "opening")
+
+
+def _request(job: Job, draft: Draft, plan: Plan, brief: Brief, stats: Stats, round_no: int, note: str | None):
+    i, sp = job.index, plan.sections[job.index]
+    text = draft.sections[i].text
+    common = dict(plan=plan, section=sp, position=i + 1, total=len(plan.sections), is_intro=i == 0, text=text,
+                  note=note)
+    links = [{"url": l.url, "anker": l.anchor} for l in job.links]
+    if job.kind == "rewrite":
+        task = {**section_task(brief, plan, i, "ueberarbeitung"), "woerter": job.words,
+                "keyword_verwendungen": job.uses, "text": text}
+        return build_request(brief, "rewrite.j2", purpose=f"rewrite:{round_no}:{i}", task=task, words=job.words,
+                             words_now=stats.words, uses=job.uses, uses_now=stats.uses, links=job.links,
+                             max_tokens=max(1024, job.words * 4), temperature=0.4, **common)
+    task = {**section_task(brief, plan, i, "ergaenzung"), "keyword_verwendungen": job.uses, "links": links,
+            "text": text}
+    del task["woerter"]
+    if job.sentences:
+        task["saetze"] = job.sentences
+    else:
+        task["woerter"] = job.words
+    return build_request(brief, "addition.j2", purpose=f"{job.kind}:{round_no}:{i}", task=task, words=job.words,
+                         sentences=job.sentences, uses=job.uses, links=job.links, opening=job.kind == "opening",
+                         max_tokens=max(512, (job.words or 30 * job.sentences) * 5), temperature=0.5, **common)
+
+
+def _apply(job: Job, current: list[str], new: list[str], limit: int) -> list[str]:
+    """Where an addition's text goes: an opening before the first paragraph's text, a sentence or
+    two at the end of the last paragraph if it has room, anything longer as paragraphs of its own."""
+    if job.kind != "addition" and job.kind != "opening":
+        return new
+    if not current:
+        return new
+    if job.kind == "opening":
+        return [" ".join(new) + " " + current[0]] + current[1:]
+    if len(new) == 1 and len(sentences(current[-1])) + len(sentences(new[0])) <= limit:
+        return current[:-1] + [current[-1] + " " + new[0]]
+    return current + new
+
+
+async def _run_job(job: Job, client: LLMClient, draft: Draft, plan: Plan, brief: Brief, round_no: int,
+                   state: RepairState) -> tuple[list[str] | None, list[str], list[dict]]:
+    """The job's answer, judged: the section's new paragraphs (None: keep the old), what was
+    done, what was rejected."""
+    i, sp, sd = job.index, plan.sections[job.index], draft.sections[job.index]
+    heading = heading_of(plan, i)
+    limit = brief.targets.max_sentences_per_paragraph
+    before = measure(sd, sp, brief)
+    target = _target(job, before, sp, brief)
+    rejected: list[dict] = []
+
+    def reject(reason: str) -> None:
+        rejected.append({"round": round_no, "section": heading, "step": job.kind, "reason": reason})
+
+    if job.kind == "redraft":
+        note = state.notes.get(i, "der bisherige Text war nicht verwendbar (1. Versuch)")
+        new = (await draft_section(client, brief, plan, i, purpose=f"redraft:{round_no}:{i}", note=note)).paragraphs
+        attempts = [new] if new else []
+        if not new:
+            reject("the answer was unusable twice")
+            state.refuse(i, "der bisherige Text war nicht verwendbar")
+    else:
+        request = _request(job, draft, plan, brief, before, round_no, state.notes.get(i))
+        attempts = []
+        for attempt in range(2 if job.kind == "rewrite" else 1):
+            text = await ask_text(client, request)
+            if text is None:
+                reject("the answer was unusable twice")
+                state.refuse(i, "die Antwort war nicht verwendbar")
+                break
+            new = clean_answer(text, sp, brief, avoid=[] if job.kind == "rewrite" else sd.paragraphs)
+            got = len(words("\n".join(section_view(SectionDraft(paragraphs=new), sp, brief)[0])))
+            if job.kind == "rewrite" and got < (1 - MAX_LOSS) * before.words:
+                reject(f"the rewrite has {got} words where the section had {before.words} (lost more than a quarter)")
+                state.refuse(i, f"deine Antwort hatte nur {got} Wörter; gib immer den ganzen Abschnitt zurück, "
+                                "nicht nur die geänderten Sätze")
+                request = with_correction(request, text, f"deine Antwort hatte nur {got} Wörter; gib den ganzen "
+                                          f"Abschnitt zurück, mit etwa {job.words} Wörtern")
+                if attempt == 1:
+                    state.rewrite_refused.add(i)
+                continue
+            attempts.append(new)
+            break
+    for new in attempts:
+        if job.kind in ("addition", "opening"):
+            added = count_keyword("\n".join(new), brief.keyword)
+            if added > job.uses:  # more keyword uses than asked: the extra sentences go
+                new, _ = drop_keyword_sentences(new, brief.keyword, added - job.uses, intro=False)
+        candidate = SectionDraft(paragraphs=_apply(job, sd.paragraphs, new, limit))
+        candidate.paragraphs, _ = split_paragraphs(candidate.paragraphs, limit)
+        for link in sp.links:
+            if brief.url_key(link.url) in target.links and brief.url_key(link.url) not in \
+                    measure(candidate, sp, brief).linked:
+                wrap_anchor(candidate.paragraphs, link)
+        after = measure(candidate, sp, brief)
+        if cost(after, target) < cost(before, target):
+            state.notes.pop(i, None)
+            return candidate.paragraphs, [_describe(job, heading, before, after)], rejected
+        reject(f"not closer to its targets ({_figures(after)} against {_figures(before)} before; "
+               f"asked for {_figures_target(target)})")
+        state.refuse(i, _note(job, sp, brief, before, after, target))
+    return None, [], rejected
+
+
+def _note(job: Job, sp: SectionPlan, brief: Brief, before: Stats, after: Stats, target: Target) -> str:
+    """What an answer lacked, for the section's next prompt (no link markers, no "genau N-mal",
+    no "etwa N Wörter": it must not read as a second task)."""
+    lacks = [f"der Link zu {l.url} fehlte" for l in sp.links
+             if brief.url_key(l.url) in target.links - after.linked]
+    if after.uses != target.uses:
+        lacks.append(f"das Keyword stand danach {after.uses}-mal statt {target.uses}-mal im Abschnitt")
+    if abs(after.words - target.words) > 0.15 * target.words:
+        lacks.append(f"der Abschnitt hatte danach {after.words} statt rund {target.words} Wörter")
+    return "; ".join(lacks) or "er brachte den Abschnitt seinen Vorgaben nicht näher"
+
+
+def _figures(s: Stats) -> str:
+    return f"{s.words} words, {s.uses} keyword uses, {len(s.linked)} links"
+
+
+def _figures_target(t: Target) -> str:
+    return f"{t.words} words, {t.uses} keyword uses, {len(t.links)} links"
+
+
+def _describe(job: Job, heading: str, before: Stats, after: Stats) -> str:
+    what = {"redraft": "written anew", "rewrite": "rewritten", "addition": "added to",
+            "opening": "given an opening sentence with the keyword"}[job.kind]
+    return f"“{heading}” {what} by the model: {_figures(before)} → {_figures(after)}"
+
+
+async def fix_with_model(report: Report, draft: Draft, plan: Plan, brief: Brief, client: LLMClient, round_no: int,
+                         state: RepairState) -> tuple[list[str], list[dict]]:
+    """This round's model fixes, all sections at once, applied to the draft in place when they
+    bring a section closer to its targets; returns what was done and what was rejected."""
+    jobs = plan_jobs(report, draft, plan, brief, state)
+    results = await asyncio.gather(*(_run_job(j, client, draft, plan, brief, round_no, state) for j in jobs))
+    actions: list[str] = []
+    rejected: list[dict] = []
+    for job, (paragraphs, done, refused) in zip(jobs, results):
+        if paragraphs is not None:
+            draft.sections[job.index].paragraphs = paragraphs
+        actions += done
+        rejected += refused
+    return actions, rejected

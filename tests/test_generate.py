@@ -111,9 +111,10 @@ def test_openai_model_through_the_real_client_and_a_fake_server(cli, tmp_path, m
                                    "--api-key", "sk-test", "--out", tmp_path)
         requests = list(fake.requests)
     assert code == 0, stdout + stderr
-    plan_requests = [r for r in requests if "AUFTRAG-JSON: {\"aufgabe\": \"plan\"" in json.dumps(r, ensure_ascii=False)
-                     or any('"aufgabe": "plan"' in (m.get("content") or "") for m in r["messages"])]
+    plan_requests = [r for r in requests if r["messages"][1]["content"].startswith("Plane einen Blogartikel")]
     assert plan_requests
+    # The task reaches the model in words only: no machine-readable copy is sent.
+    assert all("task" not in r and "AUFTRAG" not in json.dumps(r, ensure_ascii=False) for r in requests)
     if schema_supported:
         assert plan_requests[0]["response_format"]["type"] == "json_schema"
         assert plan_requests[0]["response_format"]["json_schema"]["schema"]["title"] == "PlanAnswer"

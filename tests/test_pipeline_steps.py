@@ -7,8 +7,8 @@ from generator.brief import load_brief
 from generator.checks import run_checks
 from generator.plan import PlanAnswer, SectionAnswer, build_plan
 from generator.render import render_markup, render_post
-from generator.repair import split_paragraph
 from generator.draft import Draft, SectionDraft, to_paragraphs
+from generator.edits import split_paragraph
 
 from .conftest import MITTELSTAND
 
@@ -55,9 +55,15 @@ def test_plan_keeps_valid_llm_link_choices_and_drops_invented_ones(brief):
     assert "/erfunden/" not in urls and "https://evil.example/" not in urls
 
 
-def test_plan_pads_or_trims_to_the_brief_sections(brief):
-    short = answer(brief, sections=[SectionAnswer(heading="Einleitung"), SectionAnswer(heading="Fazit")])
-    assert len(build_plan(short, brief).sections) == 9
+def test_plan_trims_to_the_brief_sections_and_never_pads_with_placeholders(brief):
+    long = answer(brief, sections=[SectionAnswer(heading="Einleitung")] + [
+        SectionAnswer(heading=f"Strategie {i}: Thema {i}") for i in range(1, 10)] + [SectionAnswer(heading="Fazit")])
+    assert len(build_plan(long, brief).sections) == 9
+    short = answer(brief, sections=[SectionAnswer(heading="Einleitung"), SectionAnswer(heading="Strategie 1: A"),
+                                    SectionAnswer(heading="Strategie 3: B"), SectionAnswer(heading="Fazit")])
+    plan = build_plan(short, brief)
+    assert [s.heading for s in plan.sections] == ["Einleitung", "Strategie 1: A", "Strategie 2: B", "Fazit"]
+    assert any("2 of 7 main sections" in n for n in plan.notes)
 
 
 def _draft(plan, first_paragraph: str) -> Draft:

@@ -96,9 +96,9 @@ def bad_section_responder(kinds, skip):
     async def respond(body):
         text = await base(body)
         last = body["messages"][-1]["content"]
-        if '"aufgabe": "abschnitt"' in last:
+        if last.startswith("Schreibe den Abschnitt"):
             seen[0] += 1
-        if '"aufgabe": "abschnitt"' in last and remaining and seen[0] > skip:
+        if last.startswith("Schreibe den Abschnitt") and remaining and seen[0] > skip:
             kind = remaining.pop(0)
             return {"markdown": "## Überschrift\n\n**Fett** gesetzt: " + text,
                     "preamble": "Hier ist der Abschnitt:\n" + text}[kind]
@@ -125,7 +125,7 @@ def test_plan_json_that_does_not_fit_the_schema_is_asked_again(cli, tmp_path):
     calls = {"plan": 0}
 
     async def respond(body):
-        if '"aufgabe": "plan"' in body["messages"][1]["content"] and calls["plan"] == 0:
+        if body["messages"][1]["content"].startswith("Plane einen Blogartikel") and calls["plan"] == 0:
             calls["plan"] += 1
             return '{"h1": 5, "sections": "keine"}'
         return await base(body)
@@ -146,8 +146,7 @@ def test_nothing_unsafe_reaches_the_post_whatever_the_llm_says(cli, tmp_path):
 
     async def respond(body):
         text = await base(body)
-        if '"aufgabe": "abschnitt"' in body["messages"][-1]["content"] or '"aufgabe": "ueberarbeitung"' in \
-                body["messages"][-1]["content"]:
+        if body["messages"][-1]["content"].startswith(("Schreibe den Abschnitt", "Überarbeite", "Ergänze")):
             return text + UNSAFE
         return text
 

@@ -11,25 +11,15 @@ too many, and the last main section with links leaves one out. Everything else f
 from __future__ import annotations
 
 import json
-import re
 import time
 
 from . import prose
 from .base import Model, Request, Response
 from .reading import read_request
 
-_TASK = re.compile(r"AUFTRAG-JSON:\s*(\{.*\})\s*$", re.MULTILINE)
-
 
 def _task(request: Request) -> dict:
-    if request.task is not None:
-        return request.task
-    for message in reversed(request.messages):
-        if message.role == "user":
-            m = _TASK.search(message.content)
-            if m:
-                return json.loads(m.group(1))
-    return read_request(request)
+    return request.task if request.task is not None else read_request(request)
 
 
 class MockModel(Model):
@@ -43,8 +33,20 @@ class MockModel(Model):
         started = time.perf_counter()
         task = _task(request)
         kind = task.get("aufgabe")
+        rng = prose.rng_for(self.seed, kind, task)
         if kind == "plan":
-            text = json.dumps(prose.plan_answer(task, prose.rng_for(self.seed, "plan", task)), ensure_ascii=False)
+            text = json.dumps(prose.plan_answer(task, rng), ensure_ascii=False)
+        elif kind == "titel":
+            n, plural = task.get("zahl") or 5, "Tipps"
+            text = json.dumps({
+                "seo_titles": prose.title_candidates(task["keyword"], n, task.get("jahr"), plural)[1:],
+                "meta_descriptions": prose.meta_candidates(task["keyword"], n, task.get("jahr"), plural,
+                                                           task.get("anrede", "Sie"), task["meta_min"],
+                                                           task["meta_max"])[1:]}, ensure_ascii=False)
+        elif kind == "gliederung":
+            heads = prose.headings(rng, int(task["anzahl"]), False, avoid=task.get("vorhanden", []))
+            text = json.dumps({"sections": [{"heading": h, "summary": f"{h} in der Praxis."} for h in heads]},
+                              ensure_ascii=False)
         elif kind in ("abschnitt", "ueberarbeitung", "ergaenzung"):
             text = self._section(task, kind)
         else:
@@ -66,8 +68,15 @@ class MockModel(Model):
             long_paragraph = index == 2  # one paragraph with a sentence too many
             if index == 3 and links:
                 links = links[1:]  # a missing link
-        sentences = prose.section_sentences(
-            rng, index=index, heading=t.get("ueberschrift", ""), words=int(t.get("woerter", 200)),
-            keyword=t["keyword"], uses=uses, links=links, address=t.get("anrede", "Sie"),
-            intro=intro and kind != "ergaenzung", conclusion=conclusion)
+        if kind == "ergaenzung":  # new sentences only: other ones than the section's
+            old = set(t.get("text", "").replace("\n", " ").split(". "))
+            sentences = prose.section_sentences(
+                rng, index=index + 7, heading=t.get("ueberschrift", ""), words=int(t.get("woerter", 0)),
+                keyword=t["keyword"], uses=uses, links=links, address=t.get("anrede", "Sie"))
+            sentences = [s for s in sentences if s.rstrip(".") not in old]
+        else:
+            sentences = prose.section_sentences(
+                rng, index=index, heading=t.get("ueberschrift", ""), words=int(t.get("woerter", 200)),
+                keyword=t["keyword"], uses=uses, links=links, address=t.get("anrede", "Sie"),
+                intro=intro, conclusion=conclusion)
         return prose.paragraphs_of(sentences, rng, int(t.get("max_saetze", 3)), long_paragraph)

@@ -128,7 +128,7 @@ def _read_length(text: str, kind: str) -> dict:
         out["woerter_mehr"] = sign * int(relative.group(2))
     elif absolute:
         out["woerter"] = int(absolute.group(1))
-    sentences = re.search(r"genau (einen|zwei|drei|vier|\d+) Sätze?\b", text)
+    sentences = re.search(r"genau (einen|zwei|drei|vier|\d+) (?:Satz|Sätze)\b", text)
     if sentences:
         word = sentences.group(1)
         out["saetze"] = {"einen": 1, "zwei": 2, "drei": 3, "vier": 4}.get(word) or int(word)

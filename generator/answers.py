@@ -71,6 +71,16 @@ def check_text(text: str, finish_reason: str) -> None:
         raise BadAnswer("english", "die Antwort war nicht auf Deutsch")
 
 
+MAX_TOKENS_CAP = 16384
+
+
+def _more_room(request: Request, bad: BadAnswer) -> Request:
+    """An answer cut at the token limit is asked for again with twice the limit."""
+    if bad.kind != "truncated":
+        return request
+    return request.model_copy(update={"max_tokens": min(request.max_tokens * 2, MAX_TOKENS_CAP)})
+
+
 async def ask_text(client: LLMClient, request: Request) -> str | None:
     """Plain German text, cleaned; None when even the corrective second answer is unusable."""
     current = request
@@ -83,7 +93,7 @@ async def ask_text(client: LLMClient, request: Request) -> str | None:
         except BadAnswer as bad:
             client.bad_answer(bad.kind)
             if attempt == 0:
-                current = with_correction(request, response.text, bad.problem)
+                current = with_correction(_more_room(request, bad), response.text, bad.problem)
     return None
 
 
@@ -95,13 +105,14 @@ def parse_json_answer(text: str, client: LLMClient | None = None) -> object:
     return json.loads(text[start:end + 1])
 
 
-async def ask_json(client: LLMClient, request: Request, model: type[M], correction: str | None = None) -> M:
-    """A structured answer validated by a pydantic model; one corrective retry."""
+async def ask_json(client: LLMClient, request: Request, model: type[M], correction: str | None = None,
+                   attempts: int = 2) -> M:
+    """A structured answer validated by a pydantic model; corrective retries up to `attempts` answers."""
     current = request
     if correction:
         current = with_correction(request, "", correction)
     last_problem = ""
-    for _ in range(2):
+    for _ in range(attempts):
         response = await client.ask(current)
         try:
             if response.finish_reason == "length":
@@ -111,9 +122,11 @@ async def ask_json(client: LLMClient, request: Request, model: type[M], correcti
             kind = e.kind if isinstance(e, BadAnswer) else ("schema" if isinstance(e, ValidationError) else "json")
             client.bad_answer(kind)
             last_problem = _describe(e)
-            current = with_correction(request, response.text,
+            room = _more_room(request, e) if isinstance(e, BadAnswer) else request
+            request = room
+            current = with_correction(room, response.text,
                                       f"{last_problem}. Antworte nur mit dem JSON-Objekt nach dem Schema.")
-    raise BadAnswer("json", f"no usable JSON after a corrective retry: {last_problem}")
+    raise BadAnswer("json", f"no usable JSON after {attempts - 1} corrective retries: {last_problem}")
 
 
 def _describe(error: Exception) -> str:

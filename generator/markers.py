@@ -79,24 +79,31 @@ def find_links(text: str, planned: Callable[[str], str | None] | None = None) ->
 
 
 def _name_before(text: str, end: int, suggested: str) -> tuple[int, str]:
-    """The anchor before "(URL)": the suggested anchor if the text ends with it, else the run of
-    capitalised words (and small joining words) before it. Quotes around it stay outside."""
+    """The anchor before "(URL)": a quoted name („Fallstudien“), else the suggested anchor if the
+    text ends with it, else the last few capitalised words (and small joining words) before it.
+    Quotes around it stay outside."""
     stop = end
     while stop > 0 and text[stop - 1] in _CLOSE_QUOTES:
         stop -= 1
     head = text[:stop]
+    if stop < end:  # a quoted name: back to its opening quote
+        opening = max(head.rfind(q) for q in _OPEN_QUOTES)
+        if opening >= 0 and 0 < stop - opening - 1 <= 80:
+            return opening + 1, head[opening + 1:]
     if suggested and head.lower().endswith(suggested.lower()):
         return stop - len(suggested), text[stop - len(suggested):stop]
     words = list(re.finditer(r"[^\s„“”\"'(),;:.!?]+", head))
     start = None
+    taken = 0
     for w in reversed(words):
-        if head[w.end():stop].strip(" " + _OPEN_QUOTES + _CLOSE_QUOTES):
-            break  # punctuation between: the name ended there
+        if head[w.end():stop].strip(" ") or taken == 4:
+            break  # punctuation between, or long enough: the name ended there
         token = w.group(0)
         if token[:1].isupper() or token[:1].isdigit():
             start = w.start()
         elif token.lower() not in _JOINERS:
             break
+        taken += 1
         stop = w.start()
     if start is None:
         return end, ""

@@ -315,7 +315,8 @@ async def make_plan(client: LLMClient, brief: Brief) -> Plan:
     request = build_request(brief, "plan.j2", purpose="plan", schema=PlanAnswer.model_json_schema(),
                             schema_name="plan", task=task, words_total=task["woerter"],
                             keyword_total=task["keyword_verwendungen"])
-    answer = await ask_json(client, request, PlanAnswer)
+    # Everything hangs on the plan: one corrective retry more than for any other answer.
+    answer = await ask_json(client, request, PlanAnswer, attempts=3)
     notes: list[str] = []
     main = main_sections(answer)
     short = len(main) < brief.sections

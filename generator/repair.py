@@ -204,7 +204,8 @@ class Target:
 
 def cost(stats: Stats, target: Target) -> float:
     """How far a section is from what it was asked for: each missing link 3, each keyword use off
-    1, each 25 words beyond 15 % off the length 1, a missing keyword in the intro's opening 3."""
+    1, each 25 words beyond 15 % off the length 1, a missing keyword in the intro's opening 3.
+    A candidate is taken only if it costs less and keeps every link the section had."""
     missing = len(target.links - stats.linked)
     words_off = max(0.0, abs(stats.words - target.words) - 0.15 * target.words) / 25
     return 3 * missing + abs(stats.uses - target.uses) + words_off + (3 if target.opening and
@@ -242,8 +243,8 @@ def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: Rep
         need = (t.keyword_min + t.keyword_max + 1) // 2 - count
         need -= sum(jobs[i].uses - stats[i].uses for i in whole)
         order = sorted((i for i in range(n) if i not in whole),
-                       key=lambda i: (i not in jobs, -(plan.sections[i].keyword_uses - stats[i].uses),
-                                      -stats[i].words))
+                       key=lambda i: (i not in jobs, state.attempts.get(i, 0),
+                                      -(plan.sections[i].keyword_uses - stats[i].uses), -stats[i].words))
         per = 2 if need <= 2 * len(order) else -(-need // max(len(order), 1))
         for i in order:
             if need <= 0:
@@ -259,7 +260,7 @@ def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: Rep
         if t.words_max is not None:
             need = min(need, t.words_max - report.get("words.count").value - 10)
         order = sorted((i for i in range(n) if i not in whole),
-                       key=lambda i: (i not in jobs, -(plan.sections[i].words - stats[i].words)))
+                       key=lambda i: (i not in jobs, state.attempts.get(i, 0), -(plan.sections[i].words - stats[i].words)))
         pieces = max(1, -(-need // 250)) if need > 0 else 0
         for i in order[:pieces]:
             addition(i).words += -(-need // pieces)
@@ -355,8 +356,6 @@ async def _run_job(job: Job, client: LLMClient, draft: Draft, plan: Plan, brief:
                                 "nicht nur die geänderten Sätze")
                 request = with_correction(request, text, f"deine Antwort hatte nur {got} Wörter; gib den ganzen "
                                           f"Abschnitt zurück, mit etwa {job.words} Wörtern")
-                if attempt == 1:
-                    state.rewrite_refused.add(i)
                 continue
             attempts.append(new)
             break
@@ -372,12 +371,18 @@ async def _run_job(job: Job, client: LLMClient, draft: Draft, plan: Plan, brief:
                     measure(candidate, sp, brief).linked:
                 wrap_anchor(candidate.paragraphs, link)
         after = measure(candidate, sp, brief)
-        if cost(after, target) < cost(before, target):
+        lost = before.linked - after.linked
+        if not lost and cost(after, target) < cost(before, target):
             state.notes.pop(i, None)
             return candidate.paragraphs, [_describe(job, heading, before, after)], rejected
-        reject(f"not closer to its targets ({_figures(after)} against {_figures(before)} before; "
-               f"asked for {_figures_target(target)})")
+        if lost:
+            reject(f"it loses the link to {', '.join(sorted(lost))} that the section had")
+        else:
+            reject(f"not closer to its targets ({_figures(after)} against {_figures(before)} before; "
+                   f"asked for {_figures_target(target)})")
         state.refuse(i, _note(job, sp, brief, before, after, target))
+    if job.kind == "rewrite":
+        state.rewrite_refused.add(i)  # next time this section is added to instead
     return None, [], rejected
 
 

@@ -94,6 +94,17 @@ BROKEN = [
     ("text.leftovers", [("einfachste Einstieg", "**einfachste** Einstieg")], {}),
     ("text.leftovers", [("einfachste Einstieg", "einfachste TODO Einstieg")], {}),
     ("text.leftovers", [("einfachste Einstieg", "einfachste [Link] Einstieg")], {}),
+    # Empty is not short: an empty SEO title, meta description, H1 or slug fails.
+    ("seo_title.length", [("**SEO Title**: 2 bewährte Wege zur Digitalisierung im Handwerk 2025", "**SEO Title**: ")],
+     {}),
+    ("meta.length", [("**Meta Description**: Digitalisierung im Handwerk ohne Umwege: zwei bewährte Schritte für "
+                      "Betriebe, die Aufträge, Termine und Rechnungen schneller erledigen wollen.",
+                      "**Meta Description**: ")], {"meta_description_min_chars": 0}),
+    ("structure.h1", [('<h1 class="wp-block-heading">2 bewährte Wege zur Digitalisierung im Handwerk 2025</h1>',
+                       '<h1 class="wp-block-heading"></h1>')], {}),
+    ("slug.format", [("**URL Slug**: digitalisierung-handwerk-2025", "**URL Slug**: ")], {}),
+    ("structure.headings_unique", [("Weg 2: Digitalisierung im Handwerk mit verbundenen Rechnungen",
+                                    "Weg 1: Aufträge digital erfassen")], {}),
     ("language.german", [("Ein Auftrag, der auf einem Zettel steht, geht leicht verloren.",
                           "This is a paragraph that is written in English and it is not German at all.")], {}),
     ("language.address", [("Dieser Beitrag zeigt Ihnen", "Dieser Beitrag zeigt dir")], {}),

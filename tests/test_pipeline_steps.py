@@ -1,5 +1,7 @@
 """The pipeline's steps on their own: plan budget, render, deterministic repairs, answer cleaning."""
 
+import re
+
 import pytest
 
 from generator.answers import BadAnswer, check_text, strip_markdown, strip_wrapping
@@ -87,6 +89,34 @@ def test_render_links_only_the_sections_urls_and_escapes_everything(brief):
     assert markup.count("<!-- wp:html") == 0
     report = run_checks(render_post(_draft(plan, text), plan, brief), brief)
     assert report.get("markup.blocks").passed
+
+
+def test_render_takes_links_in_any_common_form_but_only_the_sections_own_urls(brief):
+    plan = build_plan(answer(brief), brief)
+    internal = next(l for l in plan.sections[1].links if not l.external)
+    external = next(l for s in plan.sections for l in s.links if l.external)
+    section = next(i for i, s in enumerate(plan.sections) if external in s.links)
+    forms = {
+        "paren": f"Mehr im Beitrag „Neue Wege“ ({internal.url}).",
+        "html": f'Siehe <a href="{external.url}" onclick="x()">das <i>Amt</i></a> dazu.',
+        "bare": f"Alles unter {internal.url}.",
+        "foreign": "Nicht verlinkt: <a href=\"https://evil.example/\"><b>fremd</b></a>, Seite (/erfunden/) und "
+                   "https://evil.example/x.",
+    }
+    anchors = {"paren": "Neue Wege", "html": "das Amt", "bare": internal.anchor}
+    for name, text in forms.items():
+        target = section if name == "html" else 1
+        sections = [SectionDraft(paragraphs=["Text."]) for _ in plan.sections]
+        sections[target] = SectionDraft(paragraphs=[text])
+        markup = render_markup(Draft(sections=sections), plan, brief)
+        hrefs = re.findall(r'href="([^"]*)"', markup)
+        if name == "foreign":
+            assert hrefs == [] and "fremd" in markup and "<b>" not in markup and "evil.example/x" in markup
+            continue
+        url = external.url if name == "html" else internal.url
+        assert hrefs == [url], (name, markup)
+        assert re.findall(r">([^<>]*)</a>", markup) == [anchors[name]]
+        assert "onclick" not in markup and "<i>" not in markup
 
 
 def test_render_matches_the_seed_block_markup(brief):

@@ -11,6 +11,7 @@ too many, and the last main section with links leaves one out. Everything else f
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from . import prose
@@ -69,11 +70,10 @@ class MockModel(Model):
             if index == 3 and links:
                 links = links[1:]  # a missing link
         if kind == "ergaenzung":  # new sentences only: other ones than the section's
-            old = set(t.get("text", "").replace("\n", " ").split(". "))
+            old = {s for p in t.get("text", "").split("\n\n") for s in re.split(r"(?<=[.!?])\s+", p)}
             sentences = prose.section_sentences(
-                rng, index=index + 7, heading=t.get("ueberschrift", ""), words=int(t.get("woerter", 0)),
-                keyword=t["keyword"], uses=uses, links=links, address=t.get("anrede", "Sie"))
-            sentences = [s for s in sentences if s.rstrip(".") not in old]
+                rng, index=index, heading=t.get("ueberschrift", ""), words=int(t.get("woerter", 0)),
+                keyword=t["keyword"], uses=uses, links=links, address=t.get("anrede", "Sie"), avoid=old)
         else:
             sentences = prose.section_sentences(
                 rng, index=index, heading=t.get("ueberschrift", ""), words=int(t.get("woerter", 200)),

@@ -124,10 +124,11 @@ def paragraphs_of(sentences: list[str], rng: random.Random, limit: int, long_par
 
 def section_sentences(rng: random.Random, *, index: int, heading: str, words: int, keyword: str, uses: int,
                       links: list[LinkText], address: str, intro: bool = False, conclusion: bool = False,
-                      ) -> list[str]:
+                      avoid: set[str] = frozenset()) -> list[str]:
     """Keyword and link sentences spread among filler sentences until the word target is met;
-    an intro opens with the keyword."""
-    kw_sentences = keyword_sentences(keyword, uses, index, address)
+    an intro opens with the keyword. Sentences in `avoid` (a text being added to) are not used."""
+    kw_sentences = [s for s in keyword_sentences(keyword, uses + len(avoid), index, address, skip=len(avoid))
+                    if s not in avoid][:uses]
     if intro and uses:
         opener = rng.choice(INTRO_OPENERS).format(kw=keyword)
         kw_sentences[0] = opener[0].upper() + opener[1:]
@@ -138,6 +139,8 @@ def section_sentences(rng: random.Random, *, index: int, heading: str, words: in
     count = sum(len(s.split()) for s in special)
     while count < words:
         s = next(stream)
+        if alt(s, address) in avoid:
+            continue
         body.append(s)
         count += len(s.split())
     slots = sorted(rng.sample(range(len(body) + 1), k=min(len(special), len(body) + 1)))

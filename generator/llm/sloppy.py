@@ -156,12 +156,10 @@ class SloppyModel(Model):
                 words = 0  # only the sentences asked for
             words = self._length(int(words if words is not None else 150), rng)
             uses = self._uses(int(t.get("keyword_verwendungen", 0 if kind == "ergaenzung" else 1)), rng)
-            old = set(_sentences(t.get("text", "")))
             sentences = prose.section_sentences(
-                rng, index=index + (7 if kind == "ergaenzung" else 0), heading=heading, words=words,
-                keyword=keyword, uses=uses, links=links, address=address,
-                intro=bool(t.get("einleitung")) and kind == "abschnitt", conclusion=bool(t.get("fazit")))
-            sentences = [s for s in sentences if s not in old]
+                rng, index=index, heading=heading, words=words, keyword=keyword, uses=uses, links=links,
+                address=address, intro=bool(t.get("einleitung")) and kind == "abschnitt",
+                conclusion=bool(t.get("fazit")), avoid=set(_sentences(t.get("text", ""))))
         else:
             return "Dies ist eine kurze Antwort auf Deutsch."
         if len(sentences) > 2 and rng.random() < self.rates.repeat:

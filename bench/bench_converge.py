@@ -2,7 +2,8 @@
 rates) over many seeds, without faults and with 30 % faults of the fake OpenAI server (transport
 faults and bad answers, served in-process over real HTTP). Per brief and fault rate: pass rate,
 repair rounds (median, max), LLM calls (answers used; median, and minus the post's sections),
-requests sent (retries included), and billed completion tokens ÷ the finished post's tokens.
+requests sent (retries included), and billed completion tokens ÷ the finished post's tokens
+(billed: every answer the endpoint produced, read or not).
 
     python bench/bench_converge.py [--seeds 50] [--faults 0,0.3] [--jobs 2] [--briefs a.yaml,b.yaml]
 
@@ -81,9 +82,12 @@ def _run_one(job: tuple[str, float, int, int]) -> dict:
         if fake is not None:
             fake.stop()
     u = client.usage
+    # Billed is what the endpoint produced: over the fake server that includes answers the client
+    # never read (a body cut in transit, an answer after the client's timeout).
+    billed = sum(r.get("_completion_tokens", 0) for r in fake.requests) if fake is not None else u.completion_tokens
     post_tokens = max(1, len(Document(result.post).text) // 4) if result.post is not None else 0
     row.update(passed=result.status == "passed", status=result.status, error=error, rounds=len(result.rounds),
-               calls=u.calls, requests=u.requests, completion_tokens=u.completion_tokens, post_tokens=post_tokens,
+               calls=u.calls, requests=u.requests, completion_tokens=billed, post_tokens=post_tokens,
                sections=len(result.plan.sections) if result.plan else brief.sections + 2,
                failing=result.report.failing_ids() if result.report else ["(no post)"])
     return row
@@ -138,7 +142,7 @@ def main() -> None:
     for (brief, fault), group in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0] == "all", kv[0][0])):
         s = summarise(group)
         failing = ", ".join(f"{k} {v}" for k, v in s["failing"]) or "–"
-        print(f"| {'**all**' if brief == 'all' else brief} | {fault:.0%} | {s['posts']} | {s['pass']:.0%} "
+        print(f"| {'**all**' if brief == 'all' else brief} | {fault:.0%} | {s['posts']} | {s['pass']:.1%} "
               f"| {s['rounds_median']:g} ({s['rounds_max']}) | {s['calls_median']:g} (+{s['over_sections_median']:g}) "
               f"| {s['requests_median']:g} | {s['ratio_median']:.2f} ({s['ratio_max']:.2f}) | {failing} |")
     print(f"\n{len(rows)} runs in {wall:.0f} s wall time with {args.jobs} processes")

@@ -1,4 +1,5 @@
-"""brief → plan → draft → render → check → repair (→ check …) → result. Writing files is output.py's job."""
+"""brief → plan → draft → render → check → repair (→ check …) → result; the best version seen is the
+result. Writing files is output.py's job."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ Status = Literal["passed", "failed", "error"]
 
 class Checker:
     """Runs the checker in this process (one post at a time, the default). Returns the parsed
-    Document too, which the repair step reads; other checkers may return None for it."""
+    Document too; other checkers may return None for it (the repair step measures the draft)."""
 
     async def __call__(self, post: Post, brief: Brief) -> tuple[Report, Document | None]:
         doc = Document(post)

@@ -134,7 +134,7 @@ def fix_without_model(report: Report, draft: Draft, plan: Plan, brief: Brief) ->
             if found:
                 intro[pi] = " ".join(intro[pi].replace(found, "", 1).split())
                 intro[0] = f"{found} {intro[0]}"
-                intro[:] = [p for p in intro if p]
+                intro[:] = split_paragraphs([p for p in intro if p], t.max_sentences_per_paragraph)[0]
                 actions.append("keyword in the first paragraph: moved a sentence with it to the front")
                 break
 
@@ -213,6 +213,11 @@ def cost(stats: Stats, target: Target) -> float:
 
 
 def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: RepairState) -> list[Job]:
+    """What to ask the model for this round, at most one job per section: a section without text
+    is written anew; one under half its budget, while the post is short of words, rewritten whole
+    (unless its last rewrite was rejected); every other section gets at most one addition carrying
+    its missing links and its share of the missing keyword uses and words. Sections whose answers
+    were rejected before come last in line for shares."""
     t, n = brief.targets, len(plan.sections)
     failing = set(report.failing_ids())
     stats = [measure(sd, sp, brief) for sp, sd in zip(plan.sections, draft.sections)]
@@ -224,6 +229,9 @@ def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: Rep
         elif short_words and stats[i].words < SHORT_REWRITE * sp.words and i not in state.rewrite_refused:
             jobs[i] = Job(i, "rewrite", sp.words, max(sp.keyword_uses, stats[i].uses), list(sp.links))
     whole = set(jobs)  # sections written whole: they get everything from their budget
+    if "keyword.first_paragraph" in failing and 0 not in whole and not stats[0].first_has_keyword:
+        jobs[0] = Job(0, "opening", uses=1)  # the intro's opening sentence; nothing else for it this round
+        whole.add(0)
 
     def addition(i: int) -> Job:
         return jobs.setdefault(i, Job(i, "addition"))
@@ -241,10 +249,10 @@ def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: Rep
     count = report.get("keyword.count").value
     if "keyword.count" in failing and count < t.keyword_min:
         need = (t.keyword_min + t.keyword_max + 1) // 2 - count
-        need -= sum(jobs[i].uses - stats[i].uses for i in whole)
+        need -= sum(jobs[i].uses - (0 if jobs[i].kind == "opening" else stats[i].uses) for i in whole)
         order = sorted((i for i in range(n) if i not in whole),
                        key=lambda i: (i not in jobs, state.attempts.get(i, 0),
-                                      -(plan.sections[i].keyword_uses - stats[i].uses), -stats[i].words))
+                                      -(plan.sections[i].keyword_uses - stats[i].uses), stats[i].words))
         per = 2 if need <= 2 * len(order) else -(-need // max(len(order), 1))
         for i in order:
             if need <= 0:
@@ -256,19 +264,16 @@ def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: Rep
     # Words short: enough that an answer 30 % short still reaches the minimum, in pieces of ≤ 250.
     if short_words:
         gap = t.words_min - report.get("words.count").value
-        need = round(gap * 1.45) + 30 - sum(max(jobs[i].words - stats[i].words, 0) for i in whole)
+        need = round(gap * 1.45) + 30 - sum(max(jobs[i].words - stats[i].words, 0) for i in whole
+                                            if jobs[i].kind != "opening")
         if t.words_max is not None:
             need = min(need, t.words_max - report.get("words.count").value - 10)
         order = sorted((i for i in range(n) if i not in whole),
-                       key=lambda i: (i not in jobs, state.attempts.get(i, 0), -(plan.sections[i].words - stats[i].words)))
+                       key=lambda i: (i not in jobs, state.attempts.get(i, 0),
+                                      -(plan.sections[i].words - stats[i].words)))
         pieces = max(1, -(-need // 250)) if need > 0 else 0
         for i in order[:pieces]:
             addition(i).words += -(-need // pieces)
-
-    if "keyword.first_paragraph" in failing and 0 not in whole and not stats[0].first_has_keyword:
-        if 0 in jobs:  # the intro gets its opening sentence; its other additions wait a round
-            del jobs[0]
-        jobs[0] = Job(0, "opening", uses=1)
     return [jobs[i] for i in sorted(jobs)]
 
 

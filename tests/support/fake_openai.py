@@ -39,7 +39,9 @@ Fault names (``faults`` / ``faults_script``):
 ``"refusal"``  German refusal sentence
 
 ``requests`` holds a copy of every parsed chat-completion body plus ``"_fault"`` (injected fault
-name or None) and ``"_status"`` (HTTP status sent; None for "drop" or a hang cancelled by stop).
+name or None), ``"_status"`` (HTTP status sent; None for "drop" or a hang cancelled by stop) and,
+for every answer produced, ``"_completion_tokens"`` (billed even when the client never reads it,
+as after "truncated_json" or a "hang" it gave up on).
 Requests rejected for a missing/wrong key (401) are not recorded and consume no fault.  The
 responder gets the original body, runs on the server's event-loop thread (one call at a time;
 it may also be ``async def``) and may raise ``FakeHTTPError`` to send any error status.
@@ -657,6 +659,7 @@ class FakeOpenAI(BatchAPIMixin):
                 return True
             payload = _completion(body, content, fault)
             record["_status"] = 200
+            record["_completion_tokens"] = payload["usage"]["completion_tokens"]  # billed, delivered or not
             if body.get("stream"):
                 choice = payload["choices"][0]
                 await self._send_stream(writer, payload["id"], payload["created"], payload["model"],

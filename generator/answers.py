@@ -98,11 +98,13 @@ async def ask_text(client: LLMClient, request: Request) -> str | None:
 
 
 def parse_json_answer(text: str, client: LLMClient | None = None) -> object:
-    text = strip_wrapping(text, client)
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end < start:
-        raise ValueError("kein JSON-Objekt gefunden")
-    return json.loads(text[start:end + 1])
+    """The JSON object in an answer: inside its code fence if it has one, else anywhere in it (a
+    fence inside a fence leaves the first one empty)."""
+    for candidate in (strip_wrapping(text, client), text):
+        start, end = candidate.find("{"), candidate.rfind("}")
+        if 0 <= start < end:
+            return json.loads(candidate[start:end + 1])
+    raise ValueError("kein JSON-Objekt gefunden")
 
 
 async def ask_json(client: LLMClient, request: Request, model: type[M], correction: str | None = None,

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from generator.answers import BadAnswer, check_text, strip_markdown, strip_wrapping
+from generator.answers import BadAnswer, check_text, parse_json_answer, strip_markdown, strip_wrapping
 from generator.brief import load_brief
 from generator.checks import run_checks
 from generator.plan import PlanAnswer, SectionAnswer, build_plan
@@ -143,6 +143,8 @@ def test_to_paragraphs():
 
 def test_answer_cleaning():
     assert strip_wrapping("Hier ist der Abschnitt:\n```\nDer Text.\n```") == "Der Text."
+    # a model's fenced JSON, fenced once more on the way: the object is found all the same
+    assert parse_json_answer('Hier ist der Abschnitt:\n```\n```json\n{"a": 1}\n```\n```') == {"a": 1}
     assert strip_markdown("## Titel\n**Fett** und *kursiv* und [Anker](/a/)\n- Punkt") == \
         "Fett und kursiv und [Anker](/a/)\nPunkt"
     for text, finish, kind in [("", "stop", "empty"), ("Text", "length", "truncated"),

@@ -78,7 +78,7 @@ def hostile_plan(payload: str):
 
     async def respond(body: dict) -> str:
         text = await inner(body)
-        if body.get("response_format") or "Plane einen Blogartikel" in json.dumps(body, ensure_ascii=False):
+        if body["messages"][1]["content"].startswith("Plane einen Blogartikel"):  # the plan, not other JSON
             plan = json.loads(text)
             plan["h1"] = f"{payload} {plan['h1']}"
             plan["seo_titles"] = [f"{payload} {t}" for t in plan["seo_titles"]]

@@ -105,11 +105,11 @@ def llm_settings(opts: RunOptions) -> LLMSettings:
 
 
 def image_settings(opts: RunOptions, llm: LLMSettings) -> ImageSettings:
-    """The image model: the mock in a dry run, else --image-model at --image-base-url (default:
-    the text model's endpoint and key)."""
-    from .llm import DEFAULT_IMAGE_MODEL, MOCK, ImageSettings
+    """The image model: the mock with an offline text model (a dry run, mock:sloppy), else
+    --image-model at --image-base-url (default: the text model's endpoint and key)."""
+    from .llm import DEFAULT_IMAGE_MODEL, MOCK, ImageSettings, is_offline
 
-    name = MOCK if llm.model == MOCK else (opts.image_model or DEFAULT_IMAGE_MODEL)
+    name = MOCK if is_offline(llm.model) else (opts.image_model or DEFAULT_IMAGE_MODEL)
     return ImageSettings(model=name, base_url=opts.image_base_url or llm.base_url, api_key=llm.api_key,
                          timeout=max(llm.timeout, 60.0),
                          cache_dir=llm.cache_dir / "images" if llm.cache_dir else None, retry=llm.retry)

@@ -16,17 +16,17 @@ from typing import Any, BinaryIO, Callable, Iterator
 
 from pydantic import BaseModel, Field
 
-from .brief import Brief, ImageSettings, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
+from .brief import Brief, BriefImages, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
 from .errors import InputError, OutputError
 from .fsutil import atomic_write_lines
-from .llm import LLMClient, LLMSettings, Limiter, make_model
+from .llm import FileImageCache, ImageClient, ImageSettings, LLMClient, LLMSettings, Limiter, make_image_model, make_model
 from .llm.cache import AnswerCache
 from .folder import read_report
 from .pipeline import Checker, GenerationFailed, ProcessChecker
 from .run import produce
 
 DONE = ("passed", "failed")  # a report with one of these is a finished post; "error" is not
-_NESTED = {"targets": Targets, "title": TitleRules, "wordpress": WordPressSettings, "images": ImageSettings}
+_NESTED = {"targets": Targets, "title": TitleRules, "wordpress": WordPressSettings, "images": BriefImages}
 _TOP_LEVEL = {name for name in Brief.model_fields if name not in {*_NESTED, "internal_links", "external_links",
                                                                    "facts"}}
 
@@ -293,8 +293,9 @@ def _from_report(row: Row | BadRow, slug: str, report: dict[str, Any], note: str
 async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSettings, *, jobs: int = 4,
                     rpm: int | None = None, max_concurrent: int | None = None, force: bool = False,
                     max_rounds: int = 4, on_row: Callable[[RowResult], None] | None = None,
-                    check_workers: int = 0) -> BatchResult:
-    """check_workers: processes that run the checker (0: in this process)."""
+                    check_workers: int = 0, images: ImageSettings | None = None) -> BatchResult:
+    """check_workers: processes that run the checker (0: in this process); images: the image
+    model for rows whose brief has images: source: generate."""
     base = load_brief_data(brief_path)
     brief_from_data(base, source=str(brief_path), base_dir=Path(brief_path).parent)  # a bad base brief stops here
     info, rows = open_csv(csv_path)
@@ -302,6 +303,9 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
     model = make_model(settings)  # one client (and connection pool) for all posts
     cache = AnswerCache(settings.cache_dir) if settings.cache_dir and model.paid else None
     limiter = Limiter(rpm=rpm, max_concurrent=max_concurrent)
+    image_model = make_image_model(images) if images is not None else None
+    image_cache = (FileImageCache(images.cache_dir) if images is not None and images.cache_dir and image_model.paid
+                   else None)
     checker = ProcessChecker(check_workers) if check_workers > 0 else Checker()
     journal = RowJournal(Path(out) / ".batch" / "rows.jsonl")
     taken: dict[str, int] = {}  # slug -> line that has it
@@ -326,9 +330,12 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
                                    note="not started: " + aborted[0]))
                     continue
                 client = LLMClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
+                image_client = (ImageClient(model=image_model, cache=image_cache, policy=images.retry, limiter=limiter)
+                                if image_model is not None and brief.images.source == "generate" else None)
                 t0 = time.perf_counter()
                 try:
-                    folder, result = await produce(brief, client, out, max_rounds=max_rounds, checker=checker)
+                    folder, result = await produce(brief, client, out, max_rounds=max_rounds, checker=checker,
+                                                   images=image_client)
                     report = read_report(folder) or {}
                     done(_from_report(row, slug, report, note))
                 except Exception as e:  # one post's failure must not stop the others (or the queue)
@@ -378,6 +385,8 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
         for w in workers:
             w.cancel()
         await model.aclose()
+        if image_model is not None:
+            await image_model.aclose()
         checker.close()
     seconds = round(time.perf_counter() - started, 3)
     sorted_rows = Path(out) / ".batch" / "rows-sorted.jsonl"

@@ -158,7 +158,7 @@ def main_job(
         run = prepare(opts, b)
     except GenpostError as e:
         fail(e)
-    code = _generate_one(b, run.llm, opts.out, opts.max_rounds)
+    code = _generate_one(b, run, opts.out, opts.max_rounds)
     if run.target is not None and code in (0, 1) and (code == 0 or opts.publish_failed):
         from .folder import post_dir
 
@@ -203,23 +203,27 @@ def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
 
 
-def _generate_one(brief, settings, out: Path, max_rounds: int) -> int:
+def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
     import asyncio
 
-    from .llm import make_client
+    from .llm import make_client, make_image_client
     from .pipeline import GenerationFailed
     from .run import produce
 
+    settings = run.llm
     client = make_client(settings)
+    images = make_image_client(run.images) if brief.images.source == "generate" else None
 
     def progress(message: str) -> None:
         err.print(f"[dim]genpost:[/] {message}")
 
     async def go():
         try:
-            return await produce(brief, client, out, max_rounds=max_rounds, progress=progress)
+            return await produce(brief, client, out, max_rounds=max_rounds, progress=progress, images=images)
         finally:
             await client.aclose()
+            if images is not None:
+                await images.model.aclose()
 
     try:
         folder, result = asyncio.run(go())
@@ -352,7 +356,7 @@ def batch_cmd(
     progress = _BatchProgress(total)
     try:
         with progress:
-            result = asyncio.run(run_batch(csv_file, brief, out, run.llm, jobs=jobs, rpm=rpm,
+            result = asyncio.run(run_batch(csv_file, brief, out, run.llm, jobs=jobs, rpm=rpm, images=run.images,
                                            max_concurrent=max_concurrent, force=force, max_rounds=opts.max_rounds,
                                            on_row=progress.row,
                                            check_workers=check_workers if check_workers is not None

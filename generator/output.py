@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .checks import Report
 from .folder import DRAFT, POST_HTML, POST_MD, post_dir, write_report
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_bytes, atomic_write_text
 from .render import render_document
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def report_data(result: "Result", model: str, usage: "Usage") -> dict[str, Any]:
         "open": [c.model_dump() for c in result.open],
         "kept_round": result.kept_round,
         "llm": llm,
+        "images": result.image_usage,
         "checks": [c.model_dump() for c in report.results] if report else [],
         "brief": result.brief.model_dump(mode="json"),
         "plan": result.plan.model_dump() if result.plan else None,
@@ -88,6 +89,8 @@ def write_result(out: Path, result: "Result", model: str, usage: "Usage") -> Pat
     folder = post_dir(out, slug)
     folder.mkdir(parents=True, exist_ok=True)
     if result.post is not None and result.report is not None:
+        for name, data in result.image_files.items():
+            atomic_write_bytes(folder / name, data)
         atomic_write_text(folder / POST_HTML, result.post.markup)
         document = render_document(result.post, result.brief, result.plan.h1, checklist(result.report), __version__)
         atomic_write_text(folder / POST_MD, document)

@@ -3,9 +3,10 @@ result. Writing files is output.py's job."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +14,7 @@ from .answers import BadAnswer
 from .brief import Brief
 from .checks import Report, run_checks
 from .errors import LLMUnavailable
+from .illustrate import make_images, plan_images
 from .llm.client import LLMClient
 from .llm.errors import FatalError, TransientError
 from .plan import Plan, make_plan
@@ -20,6 +22,9 @@ from .post import Document, Post
 from .render import render_post
 from .repair import RepairState, fix_with_model, fix_without_model
 from .draft import Draft, draft_post
+
+if TYPE_CHECKING:
+    from .llm.image_client import ImageClient
 
 Status = Literal["passed", "failed", "error"]
 
@@ -107,6 +112,8 @@ class Result(BaseModel):
     rounds: list[Round] = Field(default_factory=list)
     open: list[OpenCheck] = Field(default_factory=list)
     kept_round: int | None = None  # the round whose version was written, when a later one was worse
+    image_files: dict[str, bytes] = Field(default_factory=dict, repr=False)  # "images/<name>" -> the file
+    image_usage: dict | None = None  # images made, requests, refusals, cost (ImageUsage)
     error: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
 
@@ -139,7 +146,8 @@ def badness(report: Report, brief: Brief) -> tuple[int, float]:
 
 
 async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
-                   progress: Callable[[str], None] | None = None, checker: Checker | None = None) -> Result:
+                   progress: Callable[[str], None] | None = None, checker: Checker | None = None,
+                   images: ImageClient | None = None) -> Result:
     """Plan, draft, then check and repair until every error-level check passes or `max_rounds`
     rounds are spent. The best version seen is the one returned: a round never makes it worse."""
     say = progress or (lambda _msg: None)
@@ -171,8 +179,14 @@ async def generate(brief: Brief, client: LLMClient, max_rounds: int = 4,
         say("planning")
         result.plan = await make_plan(client, brief)
         t = lap("plan", t)
-        say(f"writing {len(result.plan.sections)} sections")
-        result.draft = await draft_post(client, brief, result.plan)
+        result.plan.images = await plan_images(client, brief, result.plan)
+        say(f"writing {len(result.plan.sections)} sections"
+            + (f", making {len(result.plan.images)} images" if result.plan.images else ""))
+        # The images are made while the sections are drafted: neither waits for the other.
+        result.draft, result.image_files = await asyncio.gather(
+            draft_post(client, brief, result.plan), make_images(result.plan.images, brief, images))
+        if images is not None and result.plan.images:
+            result.image_usage = images.usage.model_dump()
         lap("write", t)
         report = await check_now(0)
         state = RepairState()

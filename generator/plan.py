@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
@@ -22,7 +23,8 @@ from .llm.client import LLMClient
 from .plaintext import plain_line
 from .post import INTRO
 from .prompting import build_request
-from .titles import describe, fallback_meta, fallback_title, h1_problems, meta_failures, pick, seo_title_problems
+from .checks.meta import meta_failures
+from .titles import describe, fallback_meta, fallback_title, h1_problems, pick, seo_title_problems
 
 
 # --- what the LLM answers ----------------------------------------------------------------------
@@ -78,6 +80,24 @@ class SectionPlan(BaseModel):
     links: list[LinkSlot] = Field(default_factory=list)
 
 
+class PlannedImage(BaseModel):
+    """One image of the post: where it goes, what it shows, and (once made) its file."""
+
+    role: Literal["featured", "content"]
+    section: int | None = None  # content images: the plan section it stands in, after its first paragraph
+    prompt: str  # a German description for the image model, or of the wanted picture (folder)
+    alt: str  # alt text: describes the picture, at most 125 characters
+    caption: str = ""
+    file: str = ""  # "images/<name>.webp" in the post folder, once made
+    width: int = 0
+    height: int = 0
+    mime: str = ""
+    bytes: int = 0
+    sha256: str = ""
+    origin: str = ""  # the image model, or the user's file it was made from
+    note: str = ""  # why it is missing, or larger than the limit
+
+
 class Plan(BaseModel):
     h1: str
     seo_title: str
@@ -87,6 +107,7 @@ class Plan(BaseModel):
     meta_descriptions: list[str]
     sections: list[SectionPlan]
     notes: list[str] = Field(default_factory=list)  # what the plan had to fix in the model's answer
+    images: list[PlannedImage] = Field(default_factory=list)  # made by illustrate.py; file "" = not made
 
     @property
     def main_sections(self) -> int:

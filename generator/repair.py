@@ -31,7 +31,8 @@ from .llm.client import LLMClient
 from .plan import LinkSlot, Plan, SectionPlan
 from .prompting import build_request, with_correction
 from .render import section_view
-from .titles import fallback_meta, fallback_title, h1_problems, meta_failures, pick, seo_title_problems
+from .checks.meta import meta_failures
+from .titles import fallback_meta, fallback_title, h1_problems, pick, seo_title_problems
 
 TITLE_IDS = {"seo_title.length", "seo_title.keyword", "title.power_word", "title.number", "title.year"}
 H1_IDS = {"keyword.h1", "title.power_word", "title.number", "title.year", "structure.h1"}

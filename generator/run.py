@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .brief import Brief
 from .errors import OutputError
@@ -10,13 +11,17 @@ from .llm import LLMClient
 from .output import write_result
 from .pipeline import GenerationFailed, Result, generate
 
+if TYPE_CHECKING:
+    from .llm.image_client import ImageClient
+
 
 async def produce(brief: Brief, client: LLMClient, out: Path, max_rounds: int = 4,
-                  progress=None, checker=None) -> tuple[Path, Result]:
+                  progress=None, checker=None, images: ImageClient | None = None) -> tuple[Path, Result]:
     """Generate and write. On an LLM failure the work so far is written, then the error re-raised;
     a disk that fails while writing is an OutputError that says where the paid answers are."""
     try:
-        result = await generate(brief, client, max_rounds=max_rounds, progress=progress, checker=checker)
+        result = await generate(brief, client, max_rounds=max_rounds, progress=progress, checker=checker,
+                                images=images)
     except GenerationFailed as failed:
         failed.folder = _write(out, failed.result, client)
         raise

@@ -7,7 +7,7 @@ year."""
 from __future__ import annotations
 
 from .brief import Brief
-from .checks.meta import meta_failures, seo_title_failures
+from .checks.meta import seo_title_failures
 from .checks.title import power_words_in, title_rule_failures
 from .german import count_keyword
 

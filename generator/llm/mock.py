@@ -50,6 +50,8 @@ class MockModel(Model):
                               ensure_ascii=False)
         elif kind in ("abschnitt", "ueberarbeitung", "ergaenzung"):
             text = self._section(task, kind)
+        elif kind == "bilder":
+            text = json.dumps(prose.image_texts(task, rng), ensure_ascii=False)
         else:
             text = "Dies ist eine kurze Antwort des Testmodells auf Deutsch."
         prompt = sum(prose.tokens(m.content) for m in request.messages)

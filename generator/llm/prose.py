@@ -228,3 +228,29 @@ def plan_answer(t: dict, rng: random.Random) -> dict:
     y = f" für {year}" if year else ""
     return {"h1": f"{kw}: {n} bewährte {plural}{y}", "seo_titles": seo, "meta_descriptions": metas,
             "sections": sections}
+
+
+_SCENES = ["Besprechung an einem großen Holztisch, auf dem Unterlagen und ein Laptop liegen",
+           "Arbeitsplatz mit zwei Bildschirmen in einem hellen Büro",
+           "Werkstatt mit Werkbank, ordentlich sortierten Werkzeugen und einem Tablet",
+           "Whiteboard mit einem handgezeichneten Ablaufplan in einem Besprechungsraum",
+           "Lagerhalle mit Regalen und einem Mitarbeiter mit Handscanner, von hinten gesehen",
+           "Schreibtisch mit Notizbuch, Kaffeetasse und Laptop im Morgenlicht"]
+
+
+def image_texts(t: dict, rng: random.Random) -> dict:
+    """Descriptions, alt texts and captions for the places a prompt lists (the keyword in the
+    first content image's alt text only, as the prompt asks)."""
+    keyword, out, keyword_done = t.get("keyword", ""), [], False
+    scenes = rng.sample(_SCENES, len(_SCENES))
+    for i, place in enumerate(t.get("orte", [])):
+        scene = scenes[i % len(scenes)]
+        topic = place.split("„", 1)[1].rstrip("“") if "„" in place else t.get("thema") or keyword
+        alt = f"{scene[0].upper()}{scene[1:]}"
+        if place != "Titelbild" and not keyword_done:
+            alt, keyword_done = f"{keyword}: {scene}", True
+        style = f" Stil: {t['stil']}." if t.get("stil") else ""
+        out.append({"prompt": f"Realistisches Foto: {scene}, passend zum Thema „{topic}“. "
+                              f"Natürliches Licht, ruhige Farben, ohne Schrift und ohne Logos.{style}",
+                    "alt": alt[: int(t.get("alt_max", 125))], "caption": f"{topic} im Alltag."})
+    return {"images": out}

@@ -59,6 +59,8 @@ def kind_of(prompt: str, json_wanted: bool) -> str:
         return "ergaenzung"
     if prompt.startswith("Schreibe den Abschnitt"):
         return "abschnitt"
+    if prompt.startswith("Beschreibe die Bilder"):
+        return "bilder"
     return "json" if json_wanted else "text"
 
 
@@ -93,6 +95,11 @@ def read_prompt(prompt: str, json_wanted: bool = False) -> dict:
         task["keyword_verwendungen"] = _int(r"(\d+) Verwendungen des Keywords", prompt, 10)
         task["interne_links"] = _listed(prompt, "Interne Links")
         task["externe_links"] = _listed(prompt, "Externe Links")
+    elif kind == "bilder":
+        task["orte"] = re.findall(r"^\d+\. (.+)$", prompt, re.MULTILINE)
+        style = re.search(r"^Bildstil: (.+?)\.?$", prompt, re.MULTILINE)
+        task["stil"] = style.group(1) if style else ""
+        task["alt_max"] = _int(r"höchstens (\d+) Zeichen", prompt, 125)
     elif kind == "gliederung":
         task["anzahl"] = _int(r"genau (\d+) weitere Hauptabschnitte", prompt, 1)
         task["vorhanden"] = re.findall(r"^- „([^“]+)“", prompt, re.MULTILINE)

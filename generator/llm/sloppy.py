@@ -100,7 +100,7 @@ class SloppyModel(Model):
         task = read_request(request)
         kind = task["aufgabe"]
         finish = "stop"
-        if kind in ("plan", "titel", "gliederung", "json"):
+        if kind in ("plan", "titel", "gliederung", "bilder", "json"):
             text = json.dumps(self._json(kind, task, rng), ensure_ascii=False)
             if rng.random() < self.rates.markdown:
                 text = f"```json\n{text}\n```"
@@ -247,6 +247,14 @@ class SloppyModel(Model):
                                           t["meta_min"], t["meta_max"])[1:]
             return {"seo_titles": [self._break_title(s, t, rng) for s in titles],
                     "meta_descriptions": [self._break_meta(m, t, rng) for m in metas]}
+        if kind == "bilder":
+            answer = prose.image_texts(t, rng)
+            for item in answer["images"]:
+                if rng.random() < self.rates.length:  # alt texts far too long, the keyword everywhere
+                    item["alt"] = f"{t.get('keyword', '')}: {item['prompt']}"
+            if rng.random() < self.rates.fewer_sections and len(answer["images"]) > 1:
+                answer["images"].pop()
+            return answer
         if kind == "gliederung":
             n = int(t.get("anzahl", 1))
             if rng.random() < self.rates.fewer_sections and n > 1:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, NoReturn, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import GenpostError, InputError, OutputError
@@ -249,30 +250,38 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
     return 0 if report.passed else 1
 
 
-def _short(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        text = json.dumps(value, ensure_ascii=False)
-        return text if len(text) <= 24 else f"{len(value)} items"
-    return str(value)
+def _results_table(report, show_all: bool) -> Table:
+    """The checks as a table that fits 80 columns: what was measured and the target beside the
+    check, its message and where it applies below the name. Words wrap whole; a single word wider
+    than its column (a long slug) ends in "…" instead of breaking."""
+    from rich import box
 
+    from .display import check_value, where_text
 
-def _results_table(report, title: str) -> Table:
-    table = Table(title=title, title_justify="left", expand=False)
-    table.add_column("", no_wrap=True)
-    table.add_column("check", no_wrap=True)
-    table.add_column("measured", overflow="fold", max_width=24)
-    table.add_column("target", overflow="fold", max_width=22)
-    table.add_column("message", overflow="fold", ratio=1)
-    for r in report.results:
-        mark = "[green]pass[/]" if r.passed else ("[red]FAIL[/]" if r.severity == "error" else "[yellow]warn[/]")
-        message = r.message.replace("[", "\\[")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    table.add_column("", no_wrap=True, width=4)
+    table.add_column("check", ratio=1, min_width=28, overflow="ellipsis")
+    table.add_column("measured", max_width=16, overflow="ellipsis")
+    table.add_column("target", max_width=16, overflow="ellipsis")
+    shown = report.results if show_all else [r for r in report.results if not r.passed]
+    for r in shown:
+        mark = Text("pass", "green") if r.passed else (Text("FAIL", "bold red") if r.severity == "error"
+                                                        else Text("warn", "yellow"))
+        body = Text(r.id, "bold")
+        if r.message:
+            body.append("\n" + r.message)
         if r.where and not r.passed:
-            where = ", ".join(r.where[:3]) + (" …" if len(r.where) > 3 else "")
-            message += f" [dim](in: {where.replace('[', chr(92) + '[')})[/]"
-        table.add_row(mark, r.id, _short(r.value).replace("[", "\\["), r.target, message)
+            body.append("\nin: " + where_text(r.where), "dim")
+        table.add_row(mark, body, Text(check_value(r.id, r.value)), Text(r.target))
     return table
+
+
+def _verdict(report) -> str:
+    from .display import plural
+
+    passing = sum(1 for r in report.results if r.passed)
+    return (f"{'passes' if report.passed else 'fails'}: {plural(len(report.errors), 'error')}, "
+            f"{plural(len(report.warnings), 'warning')}, {plural(passing, 'check')} passed")
 
 
 @app.command("check")
@@ -281,8 +290,10 @@ def check_cmd(
                                           "layout (SEO Title, Meta Description, URL Slug, WordPress content)."),
     brief: Path = typer.Option(..., "--brief", "-b", help="The brief (YAML) the post must meet."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON for machines."),
+    show_all: bool = typer.Option(False, "--all", help="List every check, passed ones too (default: only "
+                                                      "failing checks and warnings)."),
 ) -> None:
-    """Measure a post against its brief.
+    """Measure a post against its brief: the failing checks and warnings, then one summary line.
 
     Exit codes: 0 every error-level check passes; 1 one fails; 2 bad input (post or brief).
     """
@@ -302,9 +313,9 @@ def check_cmd(
                                      "checks": [r.model_dump() for r in report.results]},
                                     ensure_ascii=False, indent=2) + "\n")
     else:
-        out_console.print(_results_table(report, f"{post}"))
-        verdict = "[green]passes[/]" if report.passed else "[red]fails[/]"
-        out_console.print(f"{post} {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+        if show_all or not all(r.passed for r in report.results):
+            out_console.print(_results_table(report, show_all))
+        out_console.print(Text(f"{post} {_verdict(report)}", "green" if report.passed else "red"))
     raise typer.Exit(0 if report.passed else 1)
 
 
@@ -372,16 +383,21 @@ def batch_cmd(
                   f"{run.llm.cache_dir or 'memory only'}; run the same command again to go on", markup=False)
         raise typer.Exit(130)
     out_console.print(_batch_table(result))
-    passed = result.count("passed")
-    out_console.print(f"{passed} of {result.rows_total} posts passed; reports: {out / 'batch-report.csv'}, "
-                      f"{out / 'batch-report.json'}")
+    from .display import plural
+
+    # A skipped row's post passed or failed in the earlier run; that is what the exit code reports.
+    outcomes = [r.outcome for r in result.rows()]
+    passed, skipped = outcomes.count("passed"), result.count("skipped")
+    out_console.print(f"{passed} of {plural(result.rows_total, 'post')} passed"
+                      + (f" ({skipped} of them skipped: done in an earlier run)" if skipped else "")
+                      + f"; reports: {out / 'batch-report.csv'}, {out / 'batch-report.json'}, {out / 'index.html'}")
     if result.aborted:
         err.print(f"genpost: stopped: {result.aborted}", markup=False)
         raise typer.Exit(3)
     code = 0 if passed == result.rows_total else 1
     if run.target is not None:
         wanted = ("passed", "failed") if opts.publish_failed else ("passed",)
-        folders = [out / r.slug for r in result.rows() if r.status in wanted and r.slug]
+        folders = [out / r.slug for r in result.rows() if r.outcome in wanted and r.slug]
         code = max(code, _publish_folders(folders, run.target, opts.publish_failed))
     raise typer.Exit(code)
 
@@ -422,11 +438,15 @@ def publish_cmd(
 
 
 class _BatchProgress:
-    """A rich progress bar on a terminal; one plain line per post elsewhere (CI logs)."""
+    """A rich progress bar on a terminal, with one line above it for every row that did not pass
+    (line, keyword, why); one plain line per row elsewhere (CI logs). Its counts are the summary
+    table's: a row is counted under its status, a skipped row (an earlier run finished it) as
+    skipped, and tokens and cost are this run's only."""
 
     def __init__(self, total: int):
         self.total = total
-        self.done = self.failed = self.tokens = 0
+        self.done = self.tokens = 0
+        self.counts: dict[str, int] = {}
         self.cost: float | None = 0.0
         self.live = sys.stderr.isatty()
         self.progress = None
@@ -436,35 +456,60 @@ class _BatchProgress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.progress = Progress(TextColumn("posts"), BarColumn(), MofNCompleteColumn(),
-                                     TextColumn("{task.fields[failed]} failed"), TimeRemainingColumn(),
+                                     TextColumn("{task.fields[counts]}"), TimeRemainingColumn(),
                                      TextColumn("{task.fields[tokens]} tokens, {task.fields[cost]}"), console=err)
             self.progress.__enter__()
-            self.task = self.progress.add_task("posts", total=self.total, failed=0, tokens=0, cost="$0.0000")
+            self.task = self.progress.add_task("posts", total=self.total, counts=self.counted(), tokens=0,
+                                               cost="$0.0000")
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
             self.progress.__exit__(*exc)
 
+    def counted(self) -> str:
+        """"0 failed" always (the figure people look for), the other non-passing kinds once they occur."""
+        from .display import plural
+
+        parts = [f"{self.counts.get('failed', 0)} failed"]
+        for status, singular, plural_form in (("error", "error", None), ("bad row", "bad row", None),
+                                              ("skipped", "skipped", "skipped")):
+            if self.counts.get(status):
+                parts.append(plural(self.counts[status], singular, plural_form))
+        return ", ".join(parts)
+
     def row(self, r) -> None:
         self.done += 1
-        self.failed += r.status != "passed"
+        self.counts[r.status] = self.counts.get(r.status, 0) + 1
         self.tokens += r.tokens
         self.cost = None if r.cost_usd is None or self.cost is None else self.cost + r.cost_usd
         cost = "cost n/a" if self.cost is None else f"${self.cost:.4f}"
         if self.progress is not None:
-            self.progress.update(self.task, advance=1, failed=self.failed, tokens=self.tokens, cost=cost)
+            if r.status in ("failed", "error", "bad row"):
+                # Printed through the progress bar's console: above the bar, which stays at the bottom.
+                self.progress.console.print(_row_line(r), markup=False, highlight=False)
+            self.progress.update(self.task, advance=1, counts=self.counted(), tokens=self.tokens, cost=cost)
         else:
             err.print(f"[{self.done}/{self.total}] line {r.line}: {r.status} {r.slug or r.keyword}"
                       + (f" ({', '.join(r.failing)})" if r.failing else "") + (f" - {r.note}" if r.note else "")
                       + f"; {self.tokens} tokens, {cost} so far", markup=False, highlight=False)
 
 
+def _row_line(r) -> str:
+    """One row that did not pass: its line, keyword and why."""
+    if r.status == "failed":
+        reason = "fails " + ", ".join(r.failing)
+    else:
+        reason = r.note or r.status
+    return f"line {r.line}: {r.status}: {r.keyword or '(no keyword)'}: {reason}"
+
+
 def _batch_table(result) -> Table:
     table = Table(title="batch summary", title_justify="left")
     for column in ("status", "posts", "LLM calls", "tokens", "cost"):
         table.add_column(column, justify="right" if column != "status" else "left")
-    for status, t in sorted(result.totals.items()):
+    order = ["passed", "failed", "error", "bad row", "skipped"]
+    for status, t in sorted(result.totals.items(), key=lambda i: (order.index(i[0]) if i[0] in order else 9, i[0])):
         cost = "n/a" if t.cost_usd is None else f"${t.cost_usd:.4f}"
         table.add_row(status, str(t.posts), str(t.calls), str(t.tokens), cost)
     return table

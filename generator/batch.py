@@ -220,6 +220,12 @@ class RowResult(BaseModel):
     seconds: float = 0.0
     failing: list[str] = Field(default_factory=list)
     note: str = ""
+    earlier: str | None = None  # a skipped row: the status the earlier run gave its post
+
+    @property
+    def outcome(self) -> str:
+        """The post's status, whether this run made it or an earlier one (skipped rows)."""
+        return self.earlier if self.status == "skipped" and self.earlier else self.status
 
 
 class StatusTotals(BaseModel):
@@ -288,6 +294,15 @@ def _from_report(row: Row | BadRow, slug: str, report: dict[str, Any], note: str
                      rounds=len(report.get("rounds", [])), calls=llm.get("calls", 0), tokens=llm.get("tokens", 0),
                      cost_usd=llm.get("cost_usd"), seconds=report.get("timings", {}).get("total", 0.0),
                      failing=report.get("failing", []), note=note)
+
+
+def _skipped(row: Row, slug: str, report: dict[str, Any], note: str) -> RowResult:
+    """A row an earlier run finished: counted as skipped, with what that run found, but none of
+    its calls, tokens, cost or time, which were spent then and not by this run."""
+    earlier = report.get("status", "error")
+    return RowResult(line=row.line, keyword=row.keyword, slug=slug, status="skipped", earlier=earlier,
+                     rounds=len(report.get("rounds", [])), failing=report.get("failing", []),
+                     note=f"done in an earlier run ({earlier}); not generated again" + (f"; {note}" if note else ""))
 
 
 async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSettings, *, jobs: int = 4,
@@ -374,8 +389,7 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
             taken[slug] = row.line
             previous = None if force else read_report(out / slug)
             if previous and previous.get("status") in DONE and previous.get("brief", {}).get("keyword") == brief.keyword:
-                done(_from_report(row, slug, previous, "done in an earlier run; not generated again"
-                                  + (f"; {note}" if note else "")))
+                done(_skipped(row, slug, previous, note))
                 continue
             await queue.put((row, brief, slug, note))
         for _ in workers:

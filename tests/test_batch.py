@@ -116,4 +116,9 @@ def test_killed_batch_resumes_without_regenerating_or_paying_twice(tmp_path):
     resent = [r for r in second_requests if json.dumps(r["messages"], sort_keys=True) in cached]
     assert resent == []  # no answer that was already paid for was asked for again
     rows = batch_rows(out)
-    assert len(rows) == 5 and {r["status"] for r in rows} == {"passed"}
+    # The posts the first run finished are skipped, not passed again, and add nothing to this run's cost.
+    skipped = [r for r in rows if r["status"] == "skipped"]
+    assert {r["slug"] for r in skipped} == {f.name for f in finished}
+    assert all(r["tokens"] == "0" and r["calls"] == "0" and r["note"].startswith("done in an earlier run (passed)")
+               for r in skipped)
+    assert len(rows) == 5 and {r["status"] for r in rows if r not in skipped} == {"passed"}

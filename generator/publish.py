@@ -23,13 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from . import __version__
 from .blocks import parse_blocks
-from .brief import WordPressSettings
+from .brief import WordPressSettings, explain_validation
 from .checks import run_checks
 from .errors import InputError, PostFailsChecks, PublishError
 from .folder import REPORT, PostFolder, load_folder, write_report
 from .post import Post
 from .render import heading_block
-from .retry import RetryPolicy, TransientError, parse_retry_after, with_retries
+from .retry import RetryPolicy, TransientError, connection_problem, parse_retry_after, with_retries
 from .urls import is_local, site_key
 
 MU_PLUGIN = "wordpress/genpost-seo-meta.php"
@@ -107,9 +107,7 @@ def resolve_target(settings: WordPressSettings, url: str | None, user: str | Non
                                categories=settings.categories, tags=settings.tags, author=settings.author,
                                seo_plugin=settings.seo_plugin)
     except ValidationError as e:
-        err = e.errors()[0]
-        raise InputError(site_source, ".".join(map(str, err["loc"])),
-                         err["msg"].removeprefix("Value error, ")) from None
+        raise InputError(site_source, *explain_validation(e)) from None
 
 
 def resolve_targets(folders: dict[Path, WordPressSettings], url: str | None, user: str | None,
@@ -216,7 +214,7 @@ class _Api:
         except httpx.TimeoutException as e:
             raise TransientError(f"timed out ({type(e).__name__})") from None
         except httpx.TransportError as e:
-            raise TransientError(f"connection failed ({type(e).__name__}: {e})") from None
+            raise TransientError(connection_problem(e)) from None
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientError(f"HTTP {response.status_code}", parse_retry_after(response.headers))
         return response

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Mapping, TypeVar
@@ -48,6 +50,31 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(when.timestamp() - time.time(), 0.0)
+
+
+# What went wrong below HTTP, in words: the first cause in the chain that says it.
+_CAUSES: tuple[tuple[type[BaseException], str], ...] = (
+    (ConnectionRefusedError, "connection refused"),
+    (socket.gaierror, "host not found"),
+    (ConnectionResetError, "connection reset"),
+    (ssl.SSLError, "TLS handshake failed"),
+    (TimeoutError, "connection timed out"),
+    (ConnectionError, "connection failed"),
+)
+
+
+def connection_problem(error: BaseException) -> str:
+    """Why a connection failed, in two or three words ("connection refused", "host not found"),
+    from the exception's chain of causes (openai, httpx and httpcore each wrap the OS error)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        for kind, words in _CAUSES:
+            if isinstance(cause, kind):
+                return words
+        cause = cause.__cause__ or cause.__context__
+    return "no connection"
 
 
 @dataclass(frozen=True)

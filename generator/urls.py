@@ -85,3 +85,17 @@ def site_key(url: str) -> str:
         host = f"[{host}]"
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme.lower()}://{host}{port}{parts.path.rstrip('/')}"
+
+
+def endpoint_name(url: str) -> str:
+    """An endpoint as messages name it: scheme, host, port and path; never user info or a query,
+    which could hold a credential."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path.rstrip('/')}"

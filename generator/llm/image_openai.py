@@ -20,6 +20,8 @@ import openai
 
 from .errors import ContentPolicyRefusal, FatalError, TransientError
 from .image import ImageModel, ImageRequest, ImageResponse, sniff_format
+from ..retry import connection_problem
+from ..urls import endpoint_name
 from .openai import _retry_after, _short
 
 DEFAULT_TIMEOUT = 180.0  # a high-quality GPT image takes up to a minute or two
@@ -77,9 +79,9 @@ class OpenAIImageModel(ImageModel):
         try:
             answer = await self._client.images.generate(**self._kwargs(request))
         except openai.APITimeoutError:
-            raise TransientError("timeout") from None
+            raise TransientError(f"{endpoint_name(str(self._client.base_url))}: timeout") from None
         except openai.APIConnectionError as e:
-            raise TransientError(f"connection error ({type(e.__cause__).__name__ if e.__cause__ else 'no response'})") from None
+            raise TransientError(f"{endpoint_name(str(self._client.base_url))}: {connection_problem(e)}") from None
         except openai.RateLimitError as e:
             raise TransientError("rate limited (429)", _retry_after(e)) from None
         except openai.APIStatusError as e:

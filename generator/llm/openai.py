@@ -13,7 +13,8 @@ import time
 import openai
 
 from .base import Message, Model, Request, Response
-from ..retry import parse_retry_after
+from ..retry import connection_problem, parse_retry_after
+from ..urls import endpoint_name
 from .errors import FatalError, TransientError, UnsupportedSchema
 
 DEFAULT_TIMEOUT = 120.0
@@ -67,9 +68,9 @@ class OpenAIModel(Model):
                 model=self.name, messages=messages, temperature=request.temperature,
                 max_tokens=request.max_tokens, **kwargs)
         except openai.APITimeoutError:
-            raise TransientError("timeout") from None
+            raise TransientError(f"{self.endpoint}: timeout") from None
         except openai.APIConnectionError as e:
-            raise TransientError(f"connection error ({type(e.__cause__).__name__ if e.__cause__ else 'no response'})") from None
+            raise TransientError(f"{self.endpoint}: {connection_problem(e)}") from None
         except openai.RateLimitError as e:
             raise TransientError("rate limited (429)", _retry_after(e)) from None
         except openai.APIStatusError as e:
@@ -97,6 +98,12 @@ class OpenAIModel(Model):
             finish_reason=choice.finish_reason or "stop",
             seconds=seconds,
         )
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint as messages name it: scheme, host, port and path, nothing that could be a
+        credential (user info, query)."""
+        return endpoint_name(str(self._client.base_url))
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -318,6 +318,19 @@ def _explain(error: dict[str, Any], known: dict[str, type[BaseModel]]) -> tuple[
     return field, msg, None
 
 
+def explain_validation(error: ValidationError, prefix: str = "") -> tuple[str, str, str | None]:
+    """The first problem of a failed validation in plain words: (field, problem, fix), e.g.
+    ("targets.words_min", "must be at least 0", None), never pydantic's own wording."""
+    known: dict[str, type[BaseModel]] = {
+        "": Brief, "targets": Targets, "title": TitleRules, "wordpress": WordPressSettings, "images": BriefImages,
+        "internal_links": Link, "external_links": Link, "facts": Fact,
+    }
+    # A typo'd name also makes the real field "missing"; the typo is the more useful line.
+    errors = sorted(error.errors(include_input=False), key=lambda err: err["type"] != "extra_forbidden")
+    field, problem, fix = _explain(errors[0], known)
+    return (f"{prefix}.{field}" if prefix and field != "(top level)" else prefix or field), problem, fix
+
+
 class _BriefLoader(yaml.SafeLoader):
     """YAML as briefs need it: dates stay text ("2025-13-45" is no crash), a key given twice is an
     error instead of silently taking the last value, and overlong numbers are refused."""
@@ -416,17 +429,10 @@ def brief_from_data(data: Any, *, source: str, base_dir: Path) -> Brief:
     if not isinstance(data, dict):
         raise InputError(source, None, f"the brief must be a YAML mapping of fields, not a {type(data).__name__}",
                          "start from briefs/mittelstand.yaml")
-    known: dict[str, type[BaseModel]] = {
-        "": Brief, "targets": Targets, "title": TitleRules, "wordpress": WordPressSettings, "images": BriefImages,
-        "internal_links": Link, "external_links": Link, "facts": Fact,
-    }
     try:
         brief = Brief.model_validate(data)
     except ValidationError as e:
-        # A typo'd name also makes the real field "missing"; the typo is the more useful line.
-        errors = sorted(e.errors(include_input=False), key=lambda err: err["type"] != "extra_forbidden")
-        field, problem, fix = _explain(errors[0], known)
-        raise InputError(source, field, problem, fix) from None
+        raise InputError(source, *explain_validation(e)) from None
     if not brief.default_slug():
         field = "slug" if brief.slug else "keyword"
         raise InputError(source, field, "gives an empty URL slug", "give a slug with letters or digits")

@@ -20,7 +20,12 @@ class InputError(GenpostError):
         self.problem = problem
         self.fix = fix
         parts = [p for p in (source, field) if p]
-        text = ": ".join(parts + [problem])
+        if field and problem.startswith(("must ", "is ", "has ")):
+            # A sentence about the field reads as one: "targets.words_min must be at least 0".
+            parts[-1] = f"{field} {problem}"
+            text = ": ".join(parts)
+        else:
+            text = ": ".join(parts + [problem])
         if fix:
             text += f" ({fix})"
         super().__init__(text)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .brief import Brief
+from .brief import Brief, explain_validation
 from .errors import InputError
 from .fsutil import atomic_write_text
 from .german import slugify
@@ -78,7 +78,7 @@ def load_folder(folder: Path) -> PostFolder:
     try:
         brief = Brief.model_validate(report["brief"])
     except ValidationError as e:
-        raise InputError(str(report_path), "brief", e.errors()[0]["msg"]) from None
+        raise InputError(str(report_path), *explain_validation(e, prefix="brief")) from None
     plan = report["plan"]
     slug = plan.get("slug") or report.get("slug")
     if not plan.get("h1") or not slug:

@@ -95,7 +95,9 @@ _RUN_OPTIONS: list[tuple[str, Any, Any]] = [
 
 def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give a command the shared options as flags; it receives them as one RunOptions `opts`."""
-    own = [p for p in inspect.signature(command).parameters.values() if p.name != "opts"]
+    # eval_str: this module's annotations are strings (PEP 563); typer would drop Annotated metadata
+    # (the option's flags and help) from a string it resolves itself.
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "opts"]
     added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
              for name, annotation, default in _RUN_OPTIONS]
     names = [name for name, _, _ in _RUN_OPTIONS]
@@ -143,14 +145,14 @@ def main_job(
     if ctx.invoked_subcommand is not None:
         return
     if brief is None:
-        # Options given on the command line but no brief: say what is missing. Bare `genpost`: help.
+        # Say what is missing. Bare `genpost` also shows the help, exactly as --help does; with
+        # other options given, one line is enough.
         given = [n for n in ctx.params if (src := ctx.get_parameter_source(n)) is not None
                  and src.name == "COMMANDLINE"]
-        if given:
-            fail(InputError("--brief", None, "missing", "give the brief to generate from, e.g. "
-                            "--brief briefs/mittelstand.yaml; see genpost --help"))
-        out_console.print(ctx.get_help())
-        raise typer.Exit(2)
+        if not given:
+            typer.echo(ctx.get_help())
+        fail(InputError("", "--brief", "is missing", "give the brief to generate from, e.g. "
+                        "--brief briefs/mittelstand.yaml" + ("; see genpost --help" if given else "")))
     try:
         from .brief import load_brief
         from .settings import prepare
@@ -244,9 +246,13 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
     verdict = "[green]passes[/]" if report.passed else "[red]fails[/]"
     out_console.print(f"{folder}/post.md {verdict} every error-level check" if report.passed else
                       f"{folder}/post.md {verdict}: {', '.join(report.failing_ids())}")
-    rounds = f"{len(result.rounds)} repair round" + ("" if len(result.rounds) == 1 else "s")
-    out_console.print(f"  {rounds}, {u.calls} LLM calls ({u.cached} cached), "
-                      f"{u.tokens} tokens, {cost}, {len(report.warnings)} warnings; model {client.model.name}")
+    from .display import plural
+    from .folder import PREVIEW
+
+    out_console.print(f"  {plural(len(result.rounds), 'repair round')}, {plural(u.calls, 'LLM call')} "
+                      f"({u.cached} cached), {plural(u.tokens, 'token')}, {cost}, "
+                      f"{plural(len(report.warnings), 'warning')}; model {client.model.name}", markup=False)
+    out_console.print(f"  preview: {folder / PREVIEW}", markup=False)
     return 0 if report.passed else 1
 
 
@@ -349,7 +355,7 @@ def batch_cmd(
     if opts.verbose:
         _logging()
     if brief is None:
-        fail(InputError("--brief", None, "missing", "give the base brief, e.g. --brief briefs/mittelstand.yaml"))
+        fail(InputError("", "--brief", "is missing", "give the base brief, e.g. --brief briefs/mittelstand.yaml"))
     out = opts.out
     try:
         from .brief import load_brief
@@ -435,6 +441,43 @@ def publish_cmd(
     except GenpostError as e:
         fail(e)
     raise typer.Exit(_publish_folders(folders, None, publish_failed, targets_by_folder=targets.__getitem__))
+
+
+@app.command("preview")
+def preview_cmd(
+    folder: Path = typer.Argument(..., metavar="DIR", help="A post folder genpost wrote (OUT/<slug>/), or a "
+                                  "folder of them (a batch's OUT): then every preview and OUT/index.html."),
+    open_page: bool = typer.Option(False, "--open", help="Open the page in the default web browser."),
+) -> None:
+    """Rebuild a post's preview.html (the post, its Google snippet, its checks, its cost), or a
+    batch's previews and index.html, from the folder's files; no LLM, nothing sent anywhere.
+
+    Exit codes: 0 written; 2 DIR is not a post folder or a folder of them.
+    """
+    from .folder import find_post_folders
+    from .preview import write_index, write_preview
+
+    try:
+        folders = find_post_folders(folder)
+        if not folders:
+            raise InputError(str(folder), None, "holds no genpost post folders",
+                             "give OUT/<slug>/ or a batch's OUT")
+        pages = [write_preview(f) for f in folders]
+        page = pages[0] if folders == [folder] else write_index(folder)
+    except GenpostError as e:
+        fail(e)
+    except OSError as e:
+        fail(OutputError(f"could not write the preview into {folder} ({e.strerror or type(e).__name__})"))
+    from .display import plural
+
+    out_console.print(f"{page}" + (f" (and {plural(len(pages), 'preview')})" if page not in pages else ""),
+                      markup=False)
+    if open_page:
+        import webbrowser
+
+        if not webbrowser.open(page.resolve().as_uri()):
+            err.print(f"genpost: no web browser found; open {page.resolve().as_uri()}", markup=False)
+    raise typer.Exit(0)
 
 
 class _BatchProgress:

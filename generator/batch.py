@@ -23,6 +23,7 @@ from .llm import FileImageCache, ImageClient, ImageSettings, LLMClient, LLMSetti
 from .llm.cache import AnswerCache
 from .folder import read_report
 from .pipeline import Checker, GenerationFailed, ProcessChecker
+from .preview import write_index
 from .run import produce
 
 DONE = ("passed", "failed")  # a report with one of these is a finished post; "error" is not
@@ -409,6 +410,7 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
     batch = BatchResult(totals=journal.totals, rows_file=sorted_rows, ignored_columns=info.ignored,
                         seconds=seconds, aborted=aborted[0] if aborted else None)
     write_batch_report(out, batch)
+    write_index(out)
     return batch
 
 

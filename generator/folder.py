@@ -19,6 +19,8 @@ POST_MD = "post.md"  # the seed's layout with a measured checklist
 POST_HTML = "post.html"  # the blocks, paste-ready
 REPORT = "report.json"  # brief, plan, every check, rounds, LLM usage; publishing adds "wordpress"
 DRAFT = "draft.json"  # the draft so far, when a run ended before the post was rendered
+PREVIEW = "preview.html"  # the post, its Google snippet and its checks, to look at (preview.py)
+INDEX = "index.html"  # in OUT: every post folder in one table (preview.py)
 
 
 def post_dir(out: Path, slug: str) -> Path:

@@ -1,6 +1,7 @@
 """Step 6, write: DIR/<slug>/post.md (the seed's layout with a measured checklist), post.html
-(paste-ready blocks) and report.json; each file written atomically. A post that fails its checks
-is written all the same, and so is the work so far when the LLM gave out."""
+(paste-ready blocks), report.json and preview.html (to look at); each file written atomically.
+A post that fails its checks is written all the same, and so is the work so far when the LLM
+gave out."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from . import __version__
 from .checks import Report
 from .folder import DRAFT, POST_HTML, POST_MD, post_dir, write_report
 from .fsutil import atomic_write_bytes, atomic_write_text
+from .preview import write_preview
 from .render import render_document
 
 if TYPE_CHECKING:
@@ -97,4 +99,5 @@ def write_result(out: Path, result: "Result", model: str, usage: "Usage") -> Pat
     elif result.draft is not None:
         atomic_write_text(folder / DRAFT, json.dumps(result.draft.model_dump(), ensure_ascii=False, indent=2))
     write_report(folder, report_data(result, model, usage))
+    write_preview(folder)
     return folder

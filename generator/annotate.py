@@ -34,7 +34,6 @@ class Run(BaseModel):
 
     text: str
     keyword: bool = False
-    long_sentence: bool = False
     strong: bool = False
     em: bool = False
     br: bool = False  # a line break (<br>) in place of the text
@@ -49,11 +48,18 @@ class Piece(BaseModel):
     written_href: str | None = None  # as the post has it
 
 
+class Segment(BaseModel):
+    """A sentence over the length limit (`long`), or the text between such sentences."""
+
+    long: bool = False
+    pieces: list[Piece] = Field(default_factory=list)
+
+
 class Image(BaseModel):
     src: str | None  # a data: URI of an image file beside the post, else None (shown as a placeholder)
     written_src: str
     alt: str
-    caption: list[Piece] = Field(default_factory=list)
+    caption: list[Segment] = Field(default_factory=list)
     width: int | None = None
     height: int | None = None
 
@@ -73,8 +79,8 @@ class BlockView(BaseModel):
     section: str
     level: int | None = None
     anchor: str | None = None
-    pieces: list[Piece] = Field(default_factory=list)
-    items: list[list[Piece]] = Field(default_factory=list)  # a list's items
+    segments: list[Segment] = Field(default_factory=list)
+    items: list[list[Segment]] = Field(default_factory=list)  # a list's items
     ordered: bool = False
     height: str | None = None  # a spacer's
     image: Image | None = None
@@ -85,7 +91,7 @@ class BlockView(BaseModel):
 
 
 class Content(BaseModel):
-    title: list[Piece]
+    title: list[Segment]
     intro: SectionView | None  # the text before the first H2
     blocks: list[BlockView]
     sections: list[SectionView]
@@ -166,56 +172,62 @@ class _Marker:
         self.keyword_uses = 0  # marked so far
         self.long_sentences = 0
 
-    def plain(self, text: str) -> list[Piece]:
-        """Runs of a plain text (the title)."""
+    def plain(self, text: str) -> list[Segment]:
+        """A plain text (the title) as segments."""
         return self._runs([(ch, _Style()) for ch in text], [], sentences=False)[0]
 
-    def runs(self, node, *, sentences: bool) -> tuple[list[Piece], str, list[str]]:
-        """The node's text as pieces of runs, the text itself and its sentences (when asked for)."""
+    def runs(self, node, *, sentences: bool) -> tuple[list[Segment], str, list[str]]:
+        """The node's text as segments of pieces of runs, the text itself and its sentences (when
+        asked for)."""
         raw: list[tuple[str, _Style]] = []
         links: list[tuple[str, str]] = []
         _walk(node, _Style(), raw, links)
         return self._runs(raw, links, sentences=sentences)
 
     def _runs(self, raw: list[tuple[str, _Style]], links: list[tuple[str, str]], *,
-              sentences: bool) -> tuple[list[Piece], str, list[str]]:
+              sentences: bool) -> tuple[list[Segment], str, list[str]]:
         text, styles = _collapse(raw)
         keyword = [False] * len(text)
         for m in self.pattern.finditer(text):
             keyword[m.start():m.end()] = [True] * (m.end() - m.start())
             self.keyword_uses += 1
-        long = [False] * len(text)
+        long: list[int | None] = [None] * len(text)  # the over-long sentence a character is in
         found: list[str] = []
         if sentences:
             found = german.split_sentences(text)
             cursor = 0
-            for sentence in found:
+            for n, sentence in enumerate(found):
                 start = text.find(sentence, cursor)
                 if start < 0:
                     continue  # the splitter changed the text; the sentence stays unmarked
                 cursor = start + len(sentence)
                 if len(german.words(sentence)) > LONG_SENTENCE_WORDS:
-                    long[start:cursor] = [True] * len(sentence)
+                    long[start:cursor] = [n] * len(sentence)
                     self.long_sentences += 1
-        pieces: list[Piece] = []
-        piece_link: object = object()  # the link index of the last piece (None: no link)
-        last: tuple | None = None  # the marks of the last run
+        # Sentences hold links, links hold runs: a new segment at every change of sentence mark,
+        # a new piece at every change of link, a new run at every change of marks.
+        segments: list[Segment] = []
+        segment_key: object = object()
+        piece_link: object = object()
+        last: tuple | None = None
         for i, ch in enumerate(text):
             style = styles[i]
-            if not pieces or style.link != piece_link:
+            if long[i] != segment_key:
+                segments.append(Segment(long=long[i] is not None))
+                segment_key, piece_link = long[i], object()
+            pieces = segments[-1].pieces
+            if style.link != piece_link:
                 href = links[style.link][0] if style.link is not None else None
                 pieces.append(Piece(written_href=href, **self._link(href)))
-                piece_link = style.link
-                last = None
+                piece_link, last = style.link, None
             runs = pieces[-1].runs
-            key = (keyword[i], long[i], style.strong, style.em, style.br)
+            key = (keyword[i], style.strong, style.em, style.br)
             if style.br or key != last or runs[-1].br:
-                runs.append(Run(text="" if style.br else ch, keyword=key[0], long_sentence=key[1], strong=key[2],
-                                em=key[3], br=key[4]))
+                runs.append(Run(text="" if style.br else ch, keyword=key[0], strong=key[1], em=key[2], br=key[3]))
                 last = key
             else:
                 runs[-1].text += ch
-        return pieces, text, found
+        return segments, text, found
 
     def _link(self, href: str | None) -> dict:
         """A link's kind as the checker counts it, and where a click goes: site-relative paths on
@@ -294,7 +306,7 @@ def annotate(doc: Document, brief: Brief, title: str, folder: Path | None = None
         elif el.kind == "heading":
             tag = el.root.css_first("h1, h2, h3, h4, h5, h6")
             view.kind, view.level = "heading", el.level
-            view.pieces = marker.runs(tag or el.root, sentences=False)[0]
+            view.segments = marker.runs(tag or el.root, sentences=False)[0]
             if el.level == 2 and el.section not in headed:
                 headed.add(el.section)  # two H2s with one text: the first has the anchor
                 view.anchor = anchors.get(el.section)
@@ -302,15 +314,15 @@ def annotate(doc: Document, brief: Brief, title: str, folder: Path | None = None
             view.kind = "list"
             view.ordered = el.root.css_first("ol") is not None
             for li in el.root.css("li"):
-                pieces, _, sentences = marker.runs(li, sentences=True)
-                view.items.append(pieces)
+                segments, _, sentences = marker.runs(li, sentences=True)
+                view.items.append(segments)
                 view.sentences += len(sentences)
             view.words = len(el.word_list)
         elif el.kind == "paragraph":
             quote = el.root.css_first("blockquote")
             node = quote or el.root.css_first("p") or el.root
             view.kind = "quote" if quote is not None else "paragraph"
-            view.pieces, _, sentences = marker.runs(node, sentences=True)
+            view.segments, _, sentences = marker.runs(node, sentences=True)
             view.sentences, view.words = len(sentences), len(el.word_list)
             if view.kind == "paragraph":
                 if view.sentences > limit:
@@ -318,16 +330,17 @@ def annotate(doc: Document, brief: Brief, title: str, folder: Path | None = None
                 if view.words > PARAGRAPH_MAX_WORDS:
                     view.notes.append(f"{plural(view.words, 'word')}; at most {PARAGRAPH_MAX_WORDS}")
         else:
-            view.pieces = marker.runs(el.root, sentences=False)[0] if el.root is not None else []
+            view.segments = marker.runs(el.root, sentences=False)[0] if el.root is not None else []
             view.words = len(el.word_list)
         marked += bool(view.notes)
         blocks.append(view)
 
+    shown = [e for e in doc.text_elements if e in elements]  # the title block left out
     sections = []
     for name in doc.sections:
         inside = [e for e in doc.text_elements if e.section == name and e.kind != "heading"]
         words = sum(len(e.word_list) for e in inside)
-        uses = sum(german.count_keyword(e.text, brief.keyword) for e in doc.text_elements if e.section == name)
+        uses = sum(german.count_keyword(e.text, brief.keyword) for e in shown if e.section == name)
         sections.append(SectionView(name=name, anchor=anchors[name], words=words, keyword_uses=uses,
                                     too_long=words > SECTION_MAX_WORDS))
     by_anchor = {s.anchor: s for s in sections}

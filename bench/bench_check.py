@@ -24,7 +24,7 @@ from generator.brief import load_brief  # noqa: E402
 from generator.checks import run_checks  # noqa: E402
 from generator.post import read_post  # noqa: E402
 
-SEED = ROOT.parent / "shared" / "seed" / "000_01d6504d1117eeb1.txt"
+SEED = ROOT / "examples" / "seed-post.txt"
 
 
 def measure(seconds: float, cold: bool, post, brief) -> tuple[float, float]:

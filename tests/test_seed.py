@@ -2,11 +2,7 @@
 
 import json
 
-import pytest
-
 from .conftest import MITTELSTAND, SEED
-
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not beside the checkout")
 
 
 def test_seed_figures_and_exit_code(cli):

@@ -222,3 +222,20 @@ def test_a_report_whose_brief_was_edited_is_explained_plainly(cli, tmp_path, gen
         code, _, stderr = cli(*command)
         assert code == 2
         assert stderr.strip() == f"genpost: {folder / 'report.json'}: brief.targets.words_min must be at least 0"
+
+
+def test_check_messages_say_one_in_the_singular(small_brief):
+    from generator.checks import run_checks
+    from generator.post import Post
+
+    paragraph = "<!-- wp:paragraph -->\n<p>{}</p>\n<!-- /wp:paragraph -->\n"
+    markup = ("<!-- wp:heading {\"level\":1} -->\n<h1 class=\"wp-block-heading\">Digitalisierung im Handwerk</h1>\n"
+              "<!-- /wp:heading -->\n" + paragraph.format("Eins. Zwei. Drei. Vier.")
+              + paragraph.format('Mehr bei <a href="/kontakt/">Kontakt</a>.'))
+    report = run_checks(Post(markup=markup, seo_title="A", meta_description="B", slug="c"), small_brief)
+    messages = {r.id: r.message for r in report.results}
+    assert messages["structure.h1"] == "1 H1 heading"
+    assert messages["keyword.count"].startswith("“Digitalisierung im Handwerk” occurs 1 time;")
+    assert messages["links.internal.count"].startswith("1 internal link;")
+    assert messages["paragraphs.sentences"].startswith("1 paragraph over 3 sentences:")
+    assert messages["seo_title.length"] == "1 character" and messages["slug.format"] == "1 character"

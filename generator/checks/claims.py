@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..brief import Brief
+from ..display import plural
 from ..post import Document
 from . import CheckResult, check, result
 
@@ -24,5 +25,5 @@ def claim_checks(doc: Document, brief: Brief) -> list[CheckResult]:
                 where.append(e.section)
     return [result("claims.unsourced", "Sourced statistics", not found, found, "every figure linked to a source",
                    "no unsourced statistics" if not found
-                   else f"{len(found)} claims without a source link: " + ", ".join(f"“{f}”" for f in found[:8]),
+                   else f"{plural(len(found), 'claim')} without a source link: " + ", ".join(f"“{f}”" for f in found[:8]),
                    severity="warning", where=where)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..brief import Brief
+from ..display import plural
 from ..german import count_keyword
 from ..post import Document
 from . import CheckResult, check, result
@@ -25,7 +26,7 @@ def keyword_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     out = [
         result("keyword.count", "Keyword count", t.keyword_min <= count <= t.keyword_max, count,
                f"{t.keyword_min}–{t.keyword_max}",
-               f"“{kw}” occurs {count} times"
+               f"“{kw}” occurs {plural(count, 'time')}"
                + ("" if t.keyword_min <= count <= t.keyword_max else
                   f"; {t.keyword_min - count} more needed" if count < t.keyword_min else
                   f"; {count - t.keyword_max} too many")),

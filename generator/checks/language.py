@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..brief import Brief
+from ..display import plural
 from ..german import address_violations, looks_german
 from ..post import Document
 from . import CheckResult, check, result
@@ -59,13 +60,13 @@ def language_checks(doc: Document, brief: Brief) -> list[CheckResult]:
                "no Markdown or placeholders in the text" if not leftovers else "; ".join(leftovers[:6]), where=where),
         result("language.german", "German text", not not_german, len(not_german), "every paragraph German",
                "every paragraph reads as German" if not not_german
-               else f"{len(not_german)} paragraphs do not read as German: "
+               else (f"{len(not_german)} paragraph does not" if len(not_german) == 1 else f"{len(not_german)} paragraphs do not") + " read as German: "
                + "; ".join(f"“{e.text[:40]}…”" for e in not_german[:3]),
                severity="warning", where=sorted({e.section for e in not_german}, key=doc.sections.index)),
         result("language.address", f"Address as “{brief.address}”", not wrong,
                sorted({w for _, ws in wrong for w in ws}), f"no “{other}” forms",
                f"the reader is addressed as “{brief.address}” throughout" if not wrong
-               else f"{len(wrong)} paragraphs use “{other}” forms: "
+               else f"{plural(len(wrong), 'paragraph')} {'uses' if len(wrong) == 1 else 'use'} “{other}” forms: "
                + ", ".join(sorted({w for _, ws in wrong for w in ws})),
                severity="warning", where=list(dict.fromkeys(e.section for e, _ in wrong))),
     ]

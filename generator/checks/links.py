@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..brief import Brief
+from ..display import plural
 from ..post import Document, Link
 from . import CheckResult, check, result
 
@@ -25,7 +26,7 @@ def _quota(kind: str, links: list[Link], target: int) -> CheckResult:
     n = len(links)
     gap = "" if n == target else f"; {target - n} more needed" if n < target else f"; {n - target} too many"
     return result(f"links.{kind}.count", f"{kind.capitalize()} links", n == target, n, f"exactly {target}",
-                  f"{n} {kind} links{gap}", where=_where(links))
+                  f"{plural(n, kind + ' link')}{gap}", where=_where(links))
 
 
 @check
@@ -53,7 +54,7 @@ def internal_link_checks(doc: Document, brief: Brief) -> list[CheckResult]:
                "no internal URL is linked twice" if not twice else "linked twice: " + ", ".join(l.href for l in twice),
                where=_where(twice)),
         result("links.anchor.empty", "Link anchors", not empty, len(empty), "no empty anchor",
-               "every link has anchor text" if not empty else f"{len(empty)} links without anchor text: "
+               "every link has anchor text" if not empty else f"{plural(len(empty), 'link')} without anchor text: "
                + ", ".join(l.href for l in empty), where=_where(empty)),
         result("links.anchor.generic", "Descriptive anchors", not generic, [l.text for l in generic],
                "no “hier”, “mehr” …",

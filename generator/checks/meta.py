@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..brief import Brief
+from ..display import plural
 from ..german import count_keyword
 from ..post import Document
 from . import CheckResult, check, result
@@ -47,7 +48,7 @@ def meta_checks(doc: Document, brief: Brief) -> list[CheckResult]:
         out += [
             result("seo_title.length", "SEO title length", _title_length_ok(n, brief), n,
                    f"1–{t.seo_title_max_chars} characters",
-                   "the SEO title is empty" if n == 0 else f"{n} characters" + (
+                   "the SEO title is empty" if n == 0 else plural(n, "character") + (
                        "" if n <= t.seo_title_max_chars
                        else f"; {n - t.seo_title_max_chars} over, cut off in search results")),
             result("seo_title.keyword", "Keyword in SEO title", bool(count_keyword(title, kw)),
@@ -63,7 +64,7 @@ def meta_checks(doc: Document, brief: Brief) -> list[CheckResult]:
         out += [
             result("meta.length", "Meta description length", _meta_length_ok(n, brief), n,
                    f"{max(lo, 1)}–{hi} characters",
-                   "the meta description is empty" if n == 0 else f"{n} characters" + (
+                   "the meta description is empty" if n == 0 else plural(n, "character") + (
                        "" if lo <= n <= hi else f"; {n - hi} over, cut off in search results"
                        if n > hi else f"; {lo - n} short")),
             result("meta.keyword", "Keyword in meta description", bool(count_keyword(desc, kw)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..brief import Brief
+from ..display import plural
 from ..post import Document
 from . import CheckResult, check, result
 
@@ -18,7 +19,7 @@ def paragraph_checks(doc: Document, brief: Brief) -> list[CheckResult]:
             where.append(p.section)
     return [result(
         "paragraphs.sentences", "Sentences per paragraph", not long, worst, f"≤ {limit} per paragraph",
-        f"every paragraph has at most {limit} sentences" if not long
-        else f"{len(long)} paragraphs over {limit} sentences: "
+        f"every paragraph has at most {plural(limit, 'sentence')}" if not long
+        else f"{plural(len(long), 'paragraph')} over {plural(limit, 'sentence')}: "
         + "; ".join(f"paragraph {i + 1} has {len(p.sentences)}" for i, p in long),
         where=where)]

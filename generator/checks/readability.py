@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..brief import Brief
+from ..display import plural
 from ..german import flesch_amstad, words
 from ..post import Document
 from . import CheckResult, check, result
@@ -35,10 +36,10 @@ def readability_checks(doc: Document, brief: Brief) -> list[CheckResult]:
                severity="warning"),
         result("readability.paragraph_length", "Paragraph length", not long_paragraphs,
                max((len(p.word_list) for p in doc.paragraphs), default=0), f"≤ {PARAGRAPH_MAX_WORDS} words",
-               f"{len(long_paragraphs)} paragraphs over {PARAGRAPH_MAX_WORDS} words", severity="warning",
+               f"{plural(len(long_paragraphs), 'paragraph')} over {PARAGRAPH_MAX_WORDS} words", severity="warning",
                where=list(dict.fromkeys(p.section for p in long_paragraphs))),
         result("readability.section_length", "Text under one heading", not long_sections,
                max(section_words.values(), default=0), f"≤ {SECTION_MAX_WORDS} words",
-               f"{len(long_sections)} sections over {SECTION_MAX_WORDS} words", severity="warning",
+               f"{plural(len(long_sections), 'section')} over {SECTION_MAX_WORDS} words", severity="warning",
                where=long_sections),
     ]

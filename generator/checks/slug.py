@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..brief import Brief
+from ..display import plural
 from ..german import STOP_WORDS, content_words
 from ..post import Document
 from . import CheckResult, check, result
@@ -26,7 +27,7 @@ def slug_checks(doc: Document, brief: Brief) -> list[CheckResult]:
     fmt_ok = bool(_SLUG.fullmatch(slug)) and len(slug) <= 75
     return [
         result("slug.format", "Slug format", fmt_ok, slug, "a-z, 0-9, hyphens; ≤ 75 characters",
-               f"{len(slug)} characters" + ("" if _SLUG.fullmatch(slug) else
+               plural(len(slug), "character") + ("" if _SLUG.fullmatch(slug) else
                                             "; only lowercase ASCII letters, digits and single hyphens (ä→ae, ß→ss)")),
         result("slug.keyword", "Keyword in slug", not missing, missing, " + ".join(needed),
                "the slug holds the keyword's words" if not missing else "missing: " + ", ".join(missing)),

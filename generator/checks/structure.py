@@ -4,6 +4,7 @@ before every H2."""
 from __future__ import annotations
 
 from ..brief import Brief
+from ..display import plural
 from ..post import Document
 from . import CheckResult, check, result
 
@@ -41,7 +42,7 @@ def structure_checks(doc: Document, brief: Brief) -> list[CheckResult]:
                "every H2 follows a spacer block" if not missing_spacer
                else f"{len(missing_spacer)} H2 without a spacer directly before", where=missing_spacer),
         result("structure.h1", "Exactly one H1", h1_count == 1 and not h1_empty, h1_count, "1, not empty",
-               f"{h1_count} H1 headings" + (", the H1 is empty" if h1_empty else "")),
+               plural(h1_count, "H1 heading") + (", the H1 is empty" if h1_empty else "")),
         result("structure.headings_unique", "No two equal headings", not twice, twice, "each heading once",
                "every heading is different" if not twice
                else "used more than once: " + ", ".join(f"“{t}”" for t in twice)),

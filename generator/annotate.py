@@ -257,11 +257,11 @@ def _image(el: Element, folder: Path | None, marker: _Marker) -> Image:
         value = attrs.get(name) or ""
         return int(value) if value.isdigit() else None
 
-    return Image(src=_embedded(written, folder), written_src=written, alt=attrs.get("alt") or "", caption=caption,
+    return Image(src=embedded(written, folder), written_src=written, alt=attrs.get("alt") or "", caption=caption,
                  width=size("width"), height=size("height"))
 
 
-def _embedded(src: str, folder: Path | None) -> str | None:
+def embedded(src: str, folder: Path | None) -> str | None:
     """An image file beside the post, as a data: URI, so the page stays one file that loads
     nothing; anything else (a remote URL, a file outside the folder) is None."""
     if folder is None or not src or re.match(r"^[a-z][a-z0-9+.-]*:|^/|^\\", src, re.IGNORECASE):

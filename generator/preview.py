@@ -21,7 +21,7 @@ import jinja2
 from pydantic import BaseModel, Field, ValidationError
 
 from . import __version__
-from .annotate import Content, annotate
+from .annotate import Content, Image, annotate, embedded
 from .brief import Brief, explain_validation
 from .display import check_value, plural
 from .errors import InputError
@@ -76,6 +76,7 @@ class PreviewPage(BaseModel):
     keyword: str
     website: str
     snippet: Snippet | None
+    featured: Image | None = None  # the plan's featured image, shown above the title as a theme does
     checks: list[CheckView]
     summary: str  # "2 errors, 1 warning, 41 checks passed"
     content: Content | None
@@ -172,8 +173,22 @@ def build_page(folder: Path) -> PreviewPage:
     status = str(report.get("status") or "error")
     return PreviewPage(slug=slug, title=title, status=status, passed=bool(report.get("passed")),
                        error=str(report["error"]) if report.get("error") else None, keyword=brief.keyword,
-                       website=brief.website, snippet=serp, checks=checks, summary=summary, content=content,
-                       usage=_usage(report))
+                       website=brief.website, snippet=serp, featured=_featured(plan, folder), checks=checks,
+                       summary=summary, content=content, usage=_usage(report))
+
+
+def _size(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _featured(plan: dict[str, Any], folder: Path) -> Image | None:
+    images = plan.get("images") if isinstance(plan.get("images"), list) else []
+    for image in images:
+        if isinstance(image, dict) and image.get("role") == "featured" and image.get("file"):
+            file = str(image["file"])
+            return Image(src=embedded(file, folder), written_src=file, alt=plain_line(str(image.get("alt") or "")),
+                         width=_size(image.get("width")), height=_size(image.get("height")))
+    return None
 
 
 # --- the batch overview --------------------------------------------------------------------------

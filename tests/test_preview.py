@@ -215,6 +215,12 @@ def test_images_beside_the_post_are_embedded_and_others_are_placeholders(generat
     assert page.css_first("figcaption").text() == "Ein Bild"
     placeholders = [p.attributes["aria-label"] for p in page.css(".image-missing")]
     assert placeholders == ["Fern", "Außen"]
+    # The plan's featured image stands above the title, as a theme shows it.
+    edit_report(folder, lambda r: r["plan"].update(images=[
+        {"role": "featured", "prompt": "x", "alt": "Titelbild", "file": "images/bild.png", "width": 4, "height": 3}]))
+    page = parse(write_preview(folder))
+    featured = page.css_first("article > figure.wp-block-post-featured-image img")
+    assert featured.attributes["alt"] == "Titelbild" and featured.attributes["src"] == src
 
 
 def test_a_run_that_ended_early_still_gets_a_preview(generated, tmp_path):

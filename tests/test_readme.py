@@ -100,3 +100,10 @@ def test_the_offline_commands_run_as_written_in_a_fresh_copy(tmp_path):
         assert result.returncode == expected, (args, result.stdout, result.stderr)
     assert (tmp_path / "out" / "digitalisierung-mittelstand" / "preview.html").is_file()
     assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_the_summary_line_the_readme_quotes_is_what_check_prints(cli):
+    quoted = re.search(r"\(`(fails: \d+ errors, \d+ warnings, \d+\s+checks\s+passed)`\)", README)
+    assert quoted
+    code, stdout, _ = cli("check", ROOT / "examples" / "seed-post.txt", "--brief", ROOT / "briefs" / "mittelstand.yaml")
+    assert code == 1 and " ".join(quoted.group(1).split()) in " ".join(stdout.split())

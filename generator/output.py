@@ -94,7 +94,8 @@ def write_result(out: Path, result: "Result", model: str, usage: "Usage") -> Pat
         for name, data in result.image_files.items():
             atomic_write_bytes(folder / name, data)
         atomic_write_text(folder / POST_HTML, result.post.markup)
-        document = render_document(result.post, result.brief, result.plan.h1, checklist(result.report), __version__)
+        document = render_document(result.post, result.brief, result.plan.h1, checklist(result.report), __version__,
+                                   result.plan.images)
         atomic_write_text(folder / POST_MD, document)
     elif result.draft is not None:
         atomic_write_text(folder / DRAFT, json.dumps(result.draft.model_dump(), ensure_ascii=False, indent=2))

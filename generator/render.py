@@ -17,7 +17,7 @@ from .post import Post
 if TYPE_CHECKING:
     from .brief import Brief
     from .draft import Draft, SectionDraft
-    from .plan import LinkSlot, Plan, SectionPlan
+    from .plan import LinkSlot, Plan, PlannedImage, SectionPlan
 
 TEMPLATES_DIR = data_dir("templates")
 SPACER_HEIGHT = "40px"
@@ -86,10 +86,24 @@ def render_markup(draft: Draft, plan: Plan, brief: Brief, include_h1: bool = Tru
     for i, (sp, sd) in enumerate(zip(plan.sections, draft.sections)):
         planned = planned_links(sp, brief)
         paragraphs = [segments(p, planned, used, brief.url_key) for p in sd.paragraphs]
-        sections.append({"heading": sp.heading if i > 0 else None, "paragraphs": [p for p in paragraphs if p]})
+        image = next((im for im in plan.images if im.role == "content" and im.section == i and im.file), None)
+        sections.append({"heading": sp.heading if i > 0 else None, "paragraphs": [p for p in paragraphs if p],
+                         "image": image_view(image) if image else None})
     markup = env().get_template("post.html.j2").render(h1=plan.h1, sections=sections, include_h1=include_h1,
                                                        spacer_height=SPACER_HEIGHT)
     return markup.strip("\n") + "\n"
+
+
+def image_view(image: PlannedImage, src: str | None = None, attachment: int | None = None) -> dict:
+    """What the image template needs: the file beside post.html until publishing gives a URL and
+    an attachment id."""
+    return {"src": src or image.file, "alt": image.alt, "caption": image.caption, "width": image.width,
+            "height": image.height, "id": attachment}
+
+
+def image_block(image: PlannedImage, src: str, attachment: int) -> str:
+    """One image block as published: the uploaded file's URL and its attachment id."""
+    return str(env().get_template("blocks.html.j2").module.image(image_view(image, src, attachment)))
 
 
 def heading_block(text: str, level: int) -> str:
@@ -102,8 +116,9 @@ def render_post(draft: Draft, plan: Plan, brief: Brief) -> Post:
                 slug=plan.slug)
 
 
-def render_document(post: Post, brief: Brief, h1: str, checklist: list[dict], version: str) -> str:
-    """post.md in the seed's layout, with the measured checklist."""
+def render_document(post: Post, brief: Brief, h1: str, checklist: list[dict], version: str,
+                    images: list[PlannedImage] = ()) -> str:
+    """post.md in the seed's layout, with the measured checklist (and the images, when any)."""
     return env().get_template("post.md.j2").render(
         brief=brief, h1=h1, seo_title=post.seo_title, meta_description=post.meta_description, slug=post.slug,
-        markup=post.markup.rstrip("\n"), checklist=checklist, version=version)
+        markup=post.markup.rstrip("\n"), checklist=checklist, version=version, images=list(images))

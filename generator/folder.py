@@ -13,6 +13,7 @@ from .brief import Brief, explain_validation
 from .errors import InputError
 from .fsutil import atomic_write_text
 from .german import slugify
+from .imageplan import PlannedImage
 from .plaintext import plain_line
 
 POST_MD = "post.md"  # the seed's layout with a measured checklist
@@ -51,6 +52,7 @@ class PostFolder(BaseModel):
     slug: str
     seo_title: str | None = None
     meta_description: str | None = None
+    images: list[PlannedImage] = []  # the made ones (with a file); their files are in images/
 
 
 def load_folder(folder: Path) -> PostFolder:
@@ -87,9 +89,15 @@ def load_folder(folder: Path) -> PostFolder:
         raise InputError(str(report_path), "plan", "has no H1 or slug", "generate the post again")
     # The report is a file anyone could edit: its one-line fields are reduced to plain text again.
     seo_title, meta = plan.get("seo_title"), plan.get("meta_description")
+    try:
+        images = [PlannedImage.model_validate(im) for im in plan.get("images") or []]
+    except ValidationError:
+        raise InputError(str(report_path), "plan.images", "is not a list of images genpost wrote",
+                         "generate the post again") from None
     return PostFolder(path=folder, report=report, markup=markup, brief=brief, h1=plain_line(str(plan["h1"])),
                       slug=slugify(str(slug)), seo_title=plain_line(str(seo_title)) if seo_title is not None else None,
-                      meta_description=plain_line(str(meta)) if meta is not None else None)
+                      meta_description=plain_line(str(meta)) if meta is not None else None,
+                      images=[im for im in images if im.file])
 
 
 def find_post_folders(root: Path) -> list[Path]:

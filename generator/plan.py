@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
 from .answers import BadAnswer, ask_json
 from .brief import Brief, Link
+from .checks.meta import meta_failures
 from .checks.title import title_number
 from .german import count_keyword
+from .imageplan import PlannedImage
 from .llm.client import LLMClient
 from .plaintext import plain_line
 from .post import INTRO
 from .prompting import build_request
-from .checks.meta import meta_failures
 from .titles import describe, fallback_meta, fallback_title, h1_problems, pick, seo_title_problems
 
 
@@ -78,24 +78,6 @@ class SectionPlan(BaseModel):
     words: int
     keyword_uses: int
     links: list[LinkSlot] = Field(default_factory=list)
-
-
-class PlannedImage(BaseModel):
-    """One image of the post: where it goes, what it shows, and (once made) its file."""
-
-    role: Literal["featured", "content"]
-    section: int | None = None  # content images: the plan section it stands in, after its first paragraph
-    prompt: str  # a German description for the image model, or of the wanted picture (folder)
-    alt: str  # alt text: describes the picture, at most 125 characters
-    caption: str = ""
-    file: str = ""  # "images/<name>.webp" in the post folder, once made
-    width: int = 0
-    height: int = 0
-    mime: str = ""
-    bytes: int = 0
-    sha256: str = ""
-    origin: str = ""  # the image model, or the user's file it was made from
-    note: str = ""  # why it is missing, or larger than the limit
 
 
 class Plan(BaseModel):

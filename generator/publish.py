@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import html
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -27,8 +28,9 @@ from .brief import WordPressSettings, explain_validation
 from .checks import run_checks
 from .errors import InputError, PostFailsChecks, PublishError
 from .folder import REPORT, PostFolder, load_folder, write_report
+from .imageplan import PlannedImage
 from .post import Post
-from .render import heading_block
+from .render import heading_block, image_block
 from .retry import RetryPolicy, TransientError, connection_problem, parse_retry_after, with_retries
 from .urls import is_local, site_key
 
@@ -204,13 +206,18 @@ class _Api:
         return f"{self.target.url}/", {"rest_route": "/" + route, **(params or {})}
 
     def send(self, method: str, route: str, *, params: dict[str, Any] | None = None,
-             body: dict[str, Any] | None = None) -> httpx.Response:
-        """One request, no retry: transient faults raise TransientError."""
+             body: dict[str, Any] | None = None, upload: tuple[str, str, bytes] | None = None) -> httpx.Response:
+        """One request, no retry: transient faults raise TransientError. `upload` is a file for
+        the media library: (file name, mime type, bytes)."""
         url, query = self._url_params(route, params)
+        headers = {"Accept": "application/json", "User-Agent": f"genpost/{__version__}"}
+        content = None
+        if upload is not None:
+            name, mime, content = upload
+            headers.update({"Content-Type": mime, "Content-Disposition": f'attachment; filename="{name}"'})
         try:
-            response = self.client.request(method, url, params=query, json=body, auth=self.auth,
-                                           headers={"Accept": "application/json",
-                                                    "User-Agent": f"genpost/{__version__}"})
+            response = self.client.request(method, url, params=query, json=body, content=content, auth=self.auth,
+                                           headers=headers)
         except httpx.TimeoutException as e:
             raise TransientError(f"timed out ({type(e).__name__})") from None
         except httpx.TransportError as e:
@@ -221,10 +228,11 @@ class _Api:
 
     def call(self, method: str, route: str, what: str, *, params: dict[str, Any] | None = None,
              body: dict[str, Any] | None = None, accept: tuple[int, ...] = (),
-             attempt: Callable[[], httpx.Response] | None = None) -> httpx.Response:
+             attempt: Callable[[], httpx.Response] | None = None,
+             upload: tuple[str, str, bytes] | None = None) -> httpx.Response:
         """send() under the retry policy; any status outside 2xx and `accept` ends in PublishError."""
         async def once() -> httpx.Response:
-            return attempt() if attempt else self.send(method, route, params=params, body=body)
+            return attempt() if attempt else self.send(method, route, params=params, body=body, upload=upload)
 
         site = self.target.url
         try:
@@ -369,6 +377,159 @@ def _existing_post(api: _Api, folder: PostFolder, warnings: list[str]) -> dict[s
     return None
 
 
+# --- images ---------------------------------------------------------------------------------------
+
+IMAGE_HASH_KEY = "_genpost_sha256"  # on genpost's uploads: finds an image again without its id
+MAX_IMAGE_BYTES = 20_000_000
+
+
+def _image_file(post: PostFolder, image: PlannedImage) -> tuple[str, bytes]:
+    """The image's file in the folder (never outside it), its bytes and their sha256."""
+    path = (post.path / image.file).resolve()
+    if post.path.resolve() not in path.parents:
+        raise InputError(str(post.path / REPORT), "plan.images", f"{image.file} is outside the post folder",
+                         "generate the post again")
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_IMAGE_BYTES:
+            raise OSError
+        data = path.read_bytes()
+    except OSError:
+        raise InputError(str(post.path), None, f"{image.file} is missing or not an image genpost wrote",
+                         "generate the post again") from None
+    return hashlib.sha256(data).hexdigest(), data
+
+
+def _media_url(media: dict[str, Any]) -> str:
+    """The "large" size WordPress made, else the file as uploaded."""
+    sizes = (media.get("media_details") or {}).get("sizes") or {}
+    large = sizes.get("large") if isinstance(sizes, dict) else None
+    return str((large or {}).get("source_url") or media.get("source_url") or "")
+
+
+def _own_media(api: _Api, media_id: object, sha: str) -> dict[str, Any] | None:
+    """Media `media_id` if it exists and is this very file uploaded by genpost."""
+    try:
+        media_id = int(media_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    response = api.call("GET", f"wp/v2/media/{media_id}", "read an image uploaded before",
+                        params={"context": "edit"}, accept=(401, 403, 404, 410))
+    media = response.json() if response.status_code < 300 else None
+    meta = media.get("meta") if isinstance(media, dict) and isinstance(media.get("meta"), dict) else {}
+    return media if meta.get(IMAGE_HASH_KEY) == sha else None
+
+
+def _find_media(api: _Api, stem: str, sha: str) -> dict[str, Any] | None:
+    """An earlier upload of this very file (its name gave the attachment's slug; its hash is in
+    its meta), when report.json no longer knows its id."""
+    for params in ({"slug": stem}, {"search": stem}):
+        found = api.call("GET", "wp/v2/media", "look up images uploaded before",
+                         params={**params, "context": "edit", "per_page": 100}).json()
+        for media in found if isinstance(found, list) else []:
+            meta = media.get("meta") if isinstance(media.get("meta"), dict) else {}
+            if meta.get(IMAGE_HASH_KEY) == sha:
+                return media
+    return None
+
+
+def _upload_images(api: _Api, post: PostFolder, warnings: list[str]) -> dict[str, dict[str, Any]]:
+    """Every image of the folder in the site's media library, each uploaded once: by the media id
+    and hash kept in report.json, else found by its hash, else uploaded (with its alt text,
+    caption and title). Returns the media of each image file."""
+    record = post.report.get("wordpress") if isinstance(post.report.get("wordpress"), dict) else {}
+    known = record.get("media") if site_key(str(record.get("site", ""))) == api.target.url else None
+    known = dict(known) if isinstance(known, dict) else {}
+    out: dict[str, dict[str, Any]] = {}
+    for image in post.images:
+        sha, data = _image_file(post, image)
+        name = Path(image.file).name
+        media = _own_media(api, known.get(sha), sha) if sha in known else None
+        media = media or _find_media(api, Path(name).stem, sha)
+        fields = {"alt_text": image.alt, "caption": image.caption, "title": image.alt,
+                  "meta": {IMAGE_HASH_KEY: sha}}
+        if media is None:
+            media = api.call("POST", "wp/v2/media", f"upload {name}", upload=(name, image.mime or "image/webp", data)).json()
+            known[sha] = int(media["id"])
+            # Kept at once: a failure further on must not lead to a second upload next time.
+            _record(post, api, media=known)
+            media = api.call("POST", f"wp/v2/media/{int(media['id'])}", f"describe {name}", body=fields).json()
+            stored_meta = media.get("meta") if isinstance(media.get("meta"), dict) else {}
+            if IMAGE_HASH_KEY not in stored_meta:
+                warnings.append(f"the site did not store genpost's hash of {name}; without {MU_PLUGIN} a new "
+                                "run uploads it again if report.json is lost")
+        elif (html.unescape(str(media.get("alt_text", ""))) != image.alt
+              or html.unescape(_raw(media.get("caption"))) != image.caption):
+            media = api.call("POST", f"wp/v2/media/{int(media['id'])}", f"describe {name}", body=fields).json()
+        known[sha] = int(media["id"])
+        out[image.file] = media
+    _record(post, api, media=known)
+    return out
+
+
+def _raw(field: object) -> str:
+    if isinstance(field, dict):
+        return str(field.get("raw") or "")
+    return str(field or "")
+
+
+def _record(post: PostFolder, api: _Api, **fields: Any) -> None:
+    """Keep what WordPress gave (post id, media ids) in report.json at once."""
+    report = post.report
+    record = report.get("wordpress") if isinstance(report.get("wordpress"), dict) else {}
+    if site_key(str(record.get("site", ""))) != api.target.url:
+        record = {}
+    record = {**record, "site": api.target.url, **fields}
+    report["wordpress"] = record
+    write_report(post.path, report)
+
+
+def _compare_images(api: _Api, post: PostFolder, stored: dict[str, Any]) -> list[str]:
+    """The stored post's image blocks point at attachments that exist, with the alt texts sent."""
+    differences = []
+    alts = {im.alt for im in post.images}
+    for block in parse_blocks((stored.get("content") or {}).get("raw") or "").blocks:
+        if block.name != "core/image":
+            continue
+        media_id = block.attrs.get("id")
+        if not isinstance(media_id, int):
+            differences.append(f"image {_img_src(block.raw)}: no attachment id")
+            continue
+        response = api.call("GET", f"wp/v2/media/{media_id}", f"read image {media_id}", params={"context": "edit"},
+                            accept=(404, 410))
+        if response.status_code >= 300:
+            differences.append(f"image {media_id}: the attachment does not exist")
+        elif html.unescape(str(response.json().get("alt_text", ""))) not in alts:
+            differences.append(f"image {media_id}: alt text {response.json().get('alt_text')!r} is not one genpost sent")
+    return differences
+
+
+def with_media(markup: str, images: list[PlannedImage], media: dict[str, dict[str, Any]]) -> str:
+    """The content with each image block pointing at its uploaded file: the attachment id and URL,
+    rendered by the same template (so the block stays valid in the editor)."""
+    by_file = {im.file: im for im in images}
+    parsed = parse_blocks(markup)
+    out, pos = [], 0
+    for block in parsed.blocks:
+        if block.name != "core/image":
+            continue
+        src = _img_src(block.raw)
+        image, uploaded = by_file.get(src), media.get(src)
+        if image is None or uploaded is None:
+            continue
+        out.append(markup[pos:block.start])
+        out.append(image_block(image, _media_url(uploaded), int(uploaded["id"])))
+        pos = block.end
+    out.append(markup[pos:])
+    return "".join(out)
+
+
+def _img_src(html_text: str) -> str:
+    from selectolax.lexbor import LexborHTMLParser
+
+    img = LexborHTMLParser(html_text).css_first("img")
+    return (img.attributes.get("src") or "") if img is not None else ""
+
+
 def _first_difference(sent: str, stored: str) -> str:
     """Where the stored text starts to differ, with a little context from both."""
     a, b = sent.splitlines(keepends=True), stored.splitlines(keepends=True)
@@ -392,6 +553,8 @@ def _compare(sent: dict[str, Any], stored: dict[str, Any], warnings: list[str], 
         differences.append(f"title: sent {sent['title']!r}, stored {title!r}")
     if stored.get("slug") != sent["slug"]:
         differences.append(f"slug: sent {sent['slug']!r}, stored {stored.get('slug')!r}")
+    if "featured_media" in sent and stored.get("featured_media") != sent["featured_media"]:
+        differences.append(f"featured image: sent {sent['featured_media']}, stored {stored.get('featured_media')}")
     if stored.get("status") != sent["status"]:
         differences.append(f"status: sent {sent['status']!r}, stored {stored.get('status')!r}")
     for taxonomy in ("categories", "tags"):
@@ -444,8 +607,12 @@ def _publish(post: PostFolder, target: WordPressTarget, api: _Api) -> PublishRes
         raise PublishError(f"post {existing['id']} with the slug {post.slug!r} is already {state} at "
                            f"{existing.get('link', api.target.url)}; genpost will not turn it back into a "
                            f"{target.status} (publish with status publish to update it live)")
-    sent: dict[str, Any] = {"title": post.h1, "content": content_without_h1(post.markup), "slug": post.slug,
-                            "status": target.status}
+    media = _upload_images(api, post, warnings) if post.images else {}
+    sent: dict[str, Any] = {"title": post.h1, "content": with_media(content_without_h1(post.markup), post.images, media),
+                            "slug": post.slug, "status": target.status}
+    featured = next((im for im in post.images if im.role == "featured" and im.file in media), None)
+    if featured is not None:
+        sent["featured_media"] = int(media[featured.file]["id"])
     if target.author is not None:
         sent["author"] = target.author
     sent["meta"] = {**_seo_meta(target, post), MARKER_KEY: post.slug}
@@ -470,14 +637,12 @@ def _publish(post: PostFolder, target: WordPressTarget, api: _Api) -> PublishRes
     stored_id = int(first["id"])
 
     # Record the id at once, so a failed read-back never leads to a second post on the next run.
-    report = dict(post.report)
-    report["wordpress"] = {"site": api.target.url, "id": stored_id, "link": first.get("link", ""),
-                           "status": first.get("status", target.status)}
-    write_report(post.path, report)
+    _record(post, api, id=stored_id, link=first.get("link", ""), status=first.get("status", target.status))
 
     stored = api.call("GET", f"wp/v2/posts/{stored_id}", f"read back post {stored_id}",
                       params={"context": "edit"}).json()
     differences = _compare(sent, stored, warnings, api.unfiltered)
+    differences += _compare_images(api, post, stored)
     stored_meta = stored.get("meta") if isinstance(stored.get("meta"), dict) else {}
     title_key, desc_key = (SEO_META_KEYS[target.seo_plugin][:2] if target.seo_plugin in SEO_META_KEYS
                            else (None, None))

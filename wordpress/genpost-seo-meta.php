@@ -15,6 +15,8 @@
  *
  * `_genpost_post` is genpost's mark on the posts it creates (the post's slug):
  * genpost updates only posts that carry it, so a person's post is never changed.
+ * `_genpost_sha256` is the hash of an image genpost uploaded: a rerun finds the
+ * image in the media library instead of uploading it twice.
  */
 
 if ( ! defined( 'ABSPATH' ) ) {
@@ -89,3 +91,28 @@ function genpost_register_seo_meta() {
 	}
 }
 add_action( 'init', 'genpost_register_seo_meta' );
+
+/**
+ * The hash genpost keeps on the images it uploads, editable and shown like the
+ * keys above.
+ */
+function genpost_register_media_meta() {
+	register_post_meta(
+		'attachment',
+		'_genpost_sha256',
+		array(
+			'type'              => 'string',
+			'single'            => true,
+			'show_in_rest'      => array(
+				'schema' => array(
+					'type'    => 'string',
+					'context' => array( 'edit' ),
+				),
+			),
+			'default'           => '',
+			'auth_callback'     => 'genpost_seo_meta_auth',
+			'sanitize_callback' => 'genpost_seo_meta_sanitize',
+		)
+	);
+}
+add_action( 'init', 'genpost_register_media_meta' );

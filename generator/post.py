@@ -22,9 +22,13 @@ from .fsutil import read_text_file
 
 
 class Post(BaseModel):
-    """The parts of a post a user copies into WordPress."""
+    """The parts of a post a user copies into WordPress: the title (WordPress's post title, which
+    the theme prints as the page's H1), the content (block markup, as WordPress stores it) and the
+    SEO plugin's fields. A post file that still carries its H1 as a block has no title field; the
+    block then is the H1, and it is measured as part of the content, as pasted."""
 
     markup: str
+    title: str | None = None
     seo_title: str | None = None
     meta_description: str | None = None
     slug: str | None = None
@@ -36,7 +40,8 @@ class Post(BaseModel):
 MAX_POST_BYTES = 2_000_000  # a 2,000-word post is about 30 kB
 
 _FIELD = re.compile(r"^\s*\*\*(?P<label>[^*]+)\*\*\s*:\s*(?P<value>.*?)\s*$")
-_LABELS = {"seo title": "seo_title", "meta description": "meta_description", "url slug": "slug", "slug": "slug"}
+_LABELS = {"seo title": "seo_title", "meta description": "meta_description", "url slug": "slug", "slug": "slug",
+           "title": "title", "post title": "title", "titel": "title"}
 _CHECK_LINE = re.compile(r"^\s*[-*]\s*\[[ xX]\]\s*(?P<claim>.+?)\s*$")
 _SECTION = re.compile(r"^#{1,3}\s+(?P<name>.+?)\s*#*\s*$")
 _CHECKLIST_HEADINGS = {"verification checklist", "checklist", "checkliste", "prüfliste"}
@@ -129,10 +134,21 @@ def _html_root(html: str):
     return LexborHTMLParser(html).body
 
 
+def _own_text(node) -> str:
+    """The text of a node without the text of lists nested in it: a list item's sub-list is a list
+    item of its own, so its words are counted once, not again with its parent."""
+    parts: list[str] = []
+    for child in node.iter(include_text=True):
+        if child.tag in ("ul", "ol"):
+            continue
+        parts.append((child.text_content or "") if child.tag == "-text" else _own_text(child))
+    return "".join(parts)
+
+
 def _visible_text(node) -> str:
     items = node.css("li")
     if items:
-        return "\n".join(" ".join(li.text(deep=True).split()) for li in items)
+        return "\n".join(" ".join(_own_text(li).split()) for li in items)
     return " ".join(node.text(deep=True).split())
 
 
@@ -170,7 +186,8 @@ class Document:
                     self.links.append(link)
             self.elements.append(el)
 
-    # Visible text is what a reader sees: headings, paragraphs, lists (H1 included, as pasted).
+    # Visible text is what a reader sees in the content: headings, paragraphs, lists (an H1 block
+    # included, when the file still has one; the post title is not content).
     @cached_property
     def text_elements(self) -> list[Element]:
         return [e for e in self.elements if e.kind in ("heading", "paragraph", "list", "other") and e.text]
@@ -192,9 +209,24 @@ class Document:
         return [e for e in self.elements if e.kind == "heading"]
 
     @cached_property
+    def content_h1s(self) -> list[str]:
+        return [e.text for e in self.headings if e.level == 1]
+
+    @cached_property
     def h1(self) -> str | None:
-        h1s = [e.text for e in self.headings if e.level == 1]
-        return h1s[0] if h1s else None
+        """The page's H1: the post title, else (a file that still carries it) the first H1 block."""
+        if self.post.title is not None:
+            return self.post.title
+        return self.content_h1s[0] if self.content_h1s else None
+
+    @property
+    def content_h1_count(self) -> int:
+        return len(self.content_h1s)
+
+    @property
+    def page_h1_count(self) -> int:
+        """H1 headings on the published page: the title the theme prints plus H1 blocks."""
+        return (self.post.title is not None) + self.content_h1_count
 
     @cached_property
     def sections(self) -> list[str]:

@@ -1,7 +1,9 @@
 """Every check, each with a passing and a failing post.
 
 The passing post is tests/data/good_post.md against tests/data/small.yaml (every check passes,
-warnings included); each failing post is that post with one thing broken.
+warnings included); each failing post is that post with one thing broken. These are the brief's
+own checks, so they run under the profile "none" (no SEO plugin); the plugins' assessments are
+tested against the plugins themselves in test_profiles.py.
 """
 
 import pytest
@@ -16,7 +18,7 @@ EXT = '<a href="https://www.zdh.de" target="_blank" rel="noopener">zdh.de</a>'
 def run(text, brief, **targets):
     if targets:
         brief = brief.model_copy(update={"targets": brief.targets.model_copy(update=targets)})
-    return run_checks(parse_document(text), brief)
+    return run_checks(parse_document(text), brief, "none")
 
 
 def para(text: str) -> str:
@@ -98,7 +100,7 @@ BROKEN = [
     ("seo_title.length", [("**SEO Title**: 2 bewährte Wege zur Digitalisierung im Handwerk 2025", "**SEO Title**: ")],
      {}),
     ("meta.length", [("**Meta Description**: Digitalisierung im Handwerk ohne Umwege: zwei bewährte Schritte für "
-                      "Betriebe, die Aufträge, Termine und Rechnungen schneller erledigen wollen.",
+                      "Betriebe, die Aufträge und Rechnungen schneller erledigen wollen.",
                       "**Meta Description**: ")], {"meta_description_min_chars": 0}),
     ("structure.h1", [('<h1 class="wp-block-heading">2 bewährte Wege zur Digitalisierung im Handwerk 2025</h1>',
                        '<h1 class="wp-block-heading"></h1>')], {}),
@@ -137,11 +139,11 @@ def test_where_names_the_section(good_text, small_brief):
 
 def test_address_du_post_flags_sie_forms(good_text, small_brief):
     du = small_brief.model_copy(update={"address": "du"})
-    assert not run_checks(parse_document(good_text), du).get("language.address").passed
+    assert not run_checks(parse_document(good_text), du, "none").get("language.address").passed
     ok = good_text.replace("zeigt Ihnen", "zeigt dir").replace("Ihre Monteure", "deine Monteure").replace(
         "Fangen Sie mit einem Bereich an und messen Sie, wie viel Zeit Sie gewinnen", "Fang mit einem Bereich an und miss, wie viel Zeit du gewinnst").replace(
         "erreichen Sie uns über unser", "erreichst du uns über unser")
-    assert run_checks(parse_document(ok), du).get("language.address").passed
+    assert run_checks(parse_document(ok), du, "none").get("language.address").passed
 
 
 LONG = "Die " + " ".join(["unternehmensübergreifende Digitalisierungsinfrastrukturverantwortung"] * 12) + " bleibt."
@@ -158,8 +160,8 @@ EASY = "Das Team plant den Tag. Alle wissen, was zu tun ist. Der Kunde ist froh.
      [para(EASY)]),
 ])
 def test_readability_and_repetition(small_brief, check_id, hard, easy):
-    assert not run_checks(markup_post(*hard), small_brief).get(check_id).passed
-    assert run_checks(markup_post(*easy), small_brief).get(check_id).passed
+    assert not run_checks(markup_post(*hard), small_brief, "none").get(check_id).passed
+    assert run_checks(markup_post(*easy), small_brief, "none").get(check_id).passed
 
 
 def test_checklist_true_claims_pass_and_false_ones_are_listed(good_text, small_brief):
@@ -175,6 +177,6 @@ def test_checklist_true_claims_pass_and_false_ones_are_listed(good_text, small_b
 
 def test_html_without_seo_fields_reports_them_unmeasured(good_text, small_brief):
     post = Post(markup=parse_document(good_text).markup)
-    report = run_checks(post, small_brief)
+    report = run_checks(post, small_brief, "none")
     assert report.passed  # content checks pass; SEO fields are not in a bare .html file
     assert report.get("seo_title.length").severity == "warning" and not report.get("seo_title.length").passed

@@ -6,26 +6,26 @@ import re
 
 from ..brief import Brief
 from ..post import Document
-from . import CheckResult, result
+from . import CheckResult, ids, result
 
 _NUMBER = re.compile(r"(~|ca\.\s*|about\s+)?(\d[\d.,]*)")
 _YES = re.compile(r":\s*(yes|ja|true|✓)\b", re.IGNORECASE)
 
 # (words in the claim's label, the check it claims, kind of claim)
 _CLAIMS: list[tuple[tuple[str, ...], str, str]] = [
-    (("keyword",), "keyword.count", "number"),
-    (("internal link",), "links.internal.count", "number"),
-    (("external link",), "links.external.count", "number"),
-    (("word count",), "words.count", "number"),
-    (("words",), "words.count", "number"),
-    (("seo title",), "seo_title.length", "number"),
-    (("meta description",), "meta.length", "number"),
-    (("block format",), "markup.blocks", "pass"),
-    (("spacer",), "structure.spacers", "pass"),
-    (("sentences per paragraph",), "paragraphs.sentences", "pass"),
-    (("power word",), "title.power_word", "pass"),
-    (("number in title",), "title.number", "pass"),
-    (("year in title",), "title.year", "pass"),
+    (("keyword",), ids.KEYWORD_COUNT, "number"),
+    (("internal link",), ids.LINKS_INTERNAL_COUNT, "number"),
+    (("external link",), ids.LINKS_EXTERNAL_COUNT, "number"),
+    (("word count",), ids.WORDS_COUNT, "number"),
+    (("words",), ids.WORDS_COUNT, "number"),
+    (("seo title",), ids.SEO_TITLE_LENGTH, "number"),
+    (("meta description",), ids.META_LENGTH, "number"),
+    (("block format",), ids.MARKUP_BLOCKS, "pass"),
+    (("spacer",), ids.STRUCTURE_SPACERS, "pass"),
+    (("sentences per paragraph",), ids.PARAGRAPHS_SENTENCES, "pass"),
+    (("power word",), ids.TITLE_POWER_WORD, "pass"),
+    (("number in title",), ids.TITLE_NUMBER, "pass"),
+    (("year in title",), ids.TITLE_YEAR, "pass"),
 ]
 
 
@@ -69,5 +69,5 @@ def compare_claims(doc: Document, brief: Brief, results: list[CheckResult]) -> l
            else f"{len(false)} of {len(claims)} claims are false: " + "; ".join(false))
     if unverifiable:
         msg += f" ({len(unverifiable)} claims not verifiable)"
-    return [result("checklist.claims", "Checklist claims are true", not false, false, "every claim measured true",
+    return [result(ids.CHECKLIST_CLAIMS, "Checklist claims are true", not false, false, "every claim measured true",
                    msg)]

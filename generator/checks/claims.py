@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 
-from ..brief import Brief
 from ..display import plural
-from ..post import Document
-from . import CheckResult, check, result
+from . import ids
+from .registry import Check, Rule, Verdict, declare
+from .research import Research
 
 _STAT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|Prozent\b)|\blaut\s+\w+|\b(?:Studie|Studien|Umfrage)\b", re.IGNORECASE)
 
 
-@check
-def claim_checks(doc: Document, brief: Brief) -> list[CheckResult]:
+def _unsourced(r: Research, rule: Rule) -> Verdict:
+    doc, brief = r.doc, r.brief
     found: list[str] = []
     where: list[str] = []
     for e in doc.paragraphs:
@@ -23,7 +23,10 @@ def claim_checks(doc: Document, brief: Brief) -> list[CheckResult]:
             found.append(m.group(0))
             if e.section not in where:
                 where.append(e.section)
-    return [result("claims.unsourced", "Sourced statistics", not found, found, "every figure linked to a source",
-                   "no unsourced statistics" if not found
+    return Verdict(not found, found, "no unsourced statistics" if not found
                    else f"{plural(len(found), 'claim')} without a source link: " + ", ".join(f"“{f}”" for f in found[:8]),
-                   severity="warning", where=where)]
+                   where=tuple(where))
+
+
+declare(Check(ids.CLAIMS_UNSOURCED, "Sourced statistics", "percentages, “laut …”, “Studie” in paragraphs without "
+              "an external source link", {"brief": Rule("warning", "every figure linked to a source")}, judge=_unsourced))

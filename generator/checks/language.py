@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ..brief import Brief
-from ..display import plural
 from ..german import address_violations, looks_german
-from ..post import Document
-from . import CheckResult, check, result
+from ..display import plural
+from . import ids
+from .registry import Check, Rule, Verdict, declare
+from .research import Research
 
 _LEFTOVERS = [
     (re.compile(r"\*\*|__"), "Markdown bold"),
@@ -36,11 +36,10 @@ def leftovers_in(text: str) -> list[str]:
     return [m.group(0) for m in _ANY_LEFTOVER.finditer(text)]
 
 
-@check
-def language_checks(doc: Document, brief: Brief) -> list[CheckResult]:
+def _leftovers(r: Research, rule: Rule) -> Verdict:
     leftovers: list[str] = []
     where: list[str] = []
-    for e in doc.text_elements:
+    for e in r.doc.text_elements:
         lowered = e.text.lower()
         if not any(c in e.text for c in _TRIGGERS) and not any(w in lowered for w in _PLACEHOLDER_WORDS):
             continue  # cheap pre-test: most texts hold none of the characters the patterns need
@@ -51,22 +50,39 @@ def language_checks(doc: Document, brief: Brief) -> list[CheckResult]:
         leftovers.append(f"{label} “{m.group(0).strip()}”")
         if e.section not in where:
             where.append(e.section)
+    return Verdict(not leftovers, leftovers, "no Markdown or placeholders in the text" if not leftovers
+                   else "; ".join(leftovers[:6]), where=tuple(where))
+
+
+declare(Check(ids.TEXT_LEFTOVERS, "No Markdown or placeholders", "Markdown, placeholders and template code in the text",
+              {"brief": Rule("error", "none")}, judge=_leftovers))
+
+
+def _german(r: Research, rule: Rule) -> Verdict:
+    doc = r.doc
     not_german = [e for e in doc.paragraphs if looks_german(e.text) is False]
-    wrong = [(e, address_violations(e.sentences, brief.address)) for e in doc.paragraphs]
+    return Verdict(not not_german, len(not_german), "every paragraph reads as German" if not not_german
+                   else (f"{len(not_german)} paragraph does not" if len(not_german) == 1
+                         else f"{len(not_german)} paragraphs do not") + " read as German: "
+                   + "; ".join(f"“{e.text[:40]}…”" for e in not_german[:3]),
+                   where=tuple(sorted({e.section for e in not_german}, key=doc.sections.index)))
+
+
+declare(Check(ids.LANGUAGE_GERMAN, "German text", "paragraphs that do not read as German",
+              {"brief": Rule("warning", "every paragraph German")}, judge=_german))
+
+
+def _address(r: Research, rule: Rule) -> Verdict:
+    address = r.brief.address
+    wrong = [(e, address_violations(e.sentences, address)) for e in r.doc.paragraphs]
     wrong = [(e, words) for e, words in wrong if words]
-    other = "du" if brief.address == "Sie" else "Sie"
-    return [
-        result("text.leftovers", "No Markdown or placeholders", not leftovers, leftovers, "none",
-               "no Markdown or placeholders in the text" if not leftovers else "; ".join(leftovers[:6]), where=where),
-        result("language.german", "German text", not not_german, len(not_german), "every paragraph German",
-               "every paragraph reads as German" if not not_german
-               else (f"{len(not_german)} paragraph does not" if len(not_german) == 1 else f"{len(not_german)} paragraphs do not") + " read as German: "
-               + "; ".join(f"“{e.text[:40]}…”" for e in not_german[:3]),
-               severity="warning", where=sorted({e.section for e in not_german}, key=doc.sections.index)),
-        result("language.address", f"Address as “{brief.address}”", not wrong,
-               sorted({w for _, ws in wrong for w in ws}), f"no “{other}” forms",
-               f"the reader is addressed as “{brief.address}” throughout" if not wrong
-               else f"{plural(len(wrong), 'paragraph')} {'uses' if len(wrong) == 1 else 'use'} “{other}” forms: "
-               + ", ".join(sorted({w for _, ws in wrong for w in ws})),
-               severity="warning", where=list(dict.fromkeys(e.section for e, _ in wrong))),
-    ]
+    other = "du" if address == "Sie" else "Sie"
+    forms = sorted({w for _, ws in wrong for w in ws})
+    return Verdict(not wrong, forms, f"the reader is addressed as “{address}” throughout" if not wrong
+                   else f"{plural(len(wrong), 'paragraph')} {'uses' if len(wrong) == 1 else 'use'} “{other}” forms: "
+                   + ", ".join(forms),
+                   where=tuple(dict.fromkeys(e.section for e, _ in wrong)), target=f"no “{other}” forms")
+
+
+declare(Check(ids.LANGUAGE_ADDRESS, "Address as the brief says", "forms of address against the brief's “Sie” or “du”",
+              {"brief": Rule("warning", "no forms of the other address")}, judge=_address))

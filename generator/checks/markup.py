@@ -5,9 +5,9 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from ..blocks import iter_blocks
-from ..brief import Brief
-from ..post import Document
-from . import CheckResult, check, result
+from . import ids
+from .registry import Check, Rule, Verdict, declare
+from .research import Research
 
 CORE_BLOCKS = frozenset(
     "core/" + n for n in (
@@ -27,8 +27,8 @@ def _style_height(style: str) -> str | None:
     return None
 
 
-@check
-def markup_checks(doc: Document, brief: Brief) -> list[CheckResult]:
+def _blocks(r: Research, rule: Rule) -> Verdict:
+    doc = r.doc
     problems = list(doc.problems)
     stray = [b.line for b in doc.blocks if b.name is None and b.raw.strip()]
     problems += [f"line {line}: content outside any block" for line in stray]
@@ -54,6 +54,9 @@ def markup_checks(doc: Document, brief: Brief) -> list[CheckResult]:
             style = _style_height(div.attributes.get("style") or "") if div is not None else None
             if style != height:
                 problems.append(f"line {block.line}: spacer height {height} but style height {style}")
-    return [result("markup.blocks", "Valid block markup", not problems, len(problems), "no problems",
-                   "every block is closed, named and consistent" if not problems else "; ".join(problems[:8])
-                   + (f"; and {len(problems) - 8} more" if len(problems) > 8 else ""))]
+    return Verdict(not problems, len(problems), "every block is closed, named and consistent" if not problems
+                   else "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else ""))
+
+
+declare(Check(ids.MARKUP_BLOCKS, "Valid block markup", "problems in the block markup",
+              {"brief": Rule("error", "no problems")}, judge=_blocks))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..brief import Brief
 from ..german import words
-from ..post import Document
-from . import CheckResult, check, result
+from . import ids
+from .registry import Check, Rule, Verdict, declare
+from .research import Research
 
 OPENING_MAX = 3  # the same two-word opening in more sentences than this, or than 5 % of them
 OPENING_SHARE = 0.05
@@ -18,13 +18,12 @@ def _norm(word: str) -> str:
     return word.lower().strip(".,;:!?„“”\"'()–-")
 
 
-@check
-def repetition_checks(doc: Document, brief: Brief) -> list[CheckResult]:
-    keyword = [w.lower() for w in brief.keyword.split()]
+def _counts(r: Research) -> tuple[Counter[str], Counter[tuple[str, ...]]]:
+    keyword = [w.lower() for w in r.brief.keyword.split()]
     openings: Counter[str] = Counter()
     phrases: Counter[tuple[str, ...]] = Counter()
     k = len(keyword)
-    for sentence in doc.sentences:
+    for sentence in r.doc.sentences:
         ws = [_norm(w) for w in words(sentence)]
         if len(ws) >= 2:
             openings[" ".join(ws[:2])] += 1
@@ -33,18 +32,29 @@ def repetition_checks(doc: Document, brief: Brief) -> list[CheckResult]:
             # Phrases that merely contain the keyword are the keyword's job, not repetition.
             if not any(i <= s <= i + 5 - k for s in starts):
                 phrases[tuple(ws[i:i + 5])] += 1
-    opening_max = max(OPENING_MAX, int(OPENING_SHARE * len(doc.sentences)))
-    repeated_openings = {o: n for o, n in openings.items() if n > opening_max}
-    repeated_phrases = {" ".join(p): n for p, n in phrases.items() if n > PHRASE_MAX}
-    return [
-        result("repetition.openings", "Varied sentence openings", not repeated_openings, repeated_openings,
-               f"no opening more than {opening_max}×",
-               "sentence openings vary" if not repeated_openings
-               else "; ".join(f"“{o} …” {n}×" for o, n in sorted(repeated_openings.items(), key=lambda x: -x[1])[:5]),
-               severity="warning"),
-        result("repetition.phrases", "No repeated phrases", not repeated_phrases, repeated_phrases,
-               f"no 5-word phrase more than {PHRASE_MAX}×",
-               "no phrase repeats" if not repeated_phrases
-               else "; ".join(f"“{p}” {n}×" for p, n in sorted(repeated_phrases.items(), key=lambda x: -x[1])[:5]),
-               severity="warning"),
-    ]
+    return openings, phrases
+
+
+def _openings(r: Research, rule: Rule) -> Verdict:
+    openings, _ = _counts(r)
+    opening_max = max(OPENING_MAX, int(OPENING_SHARE * len(r.doc.sentences)))
+    repeated = {o: n for o, n in openings.items() if n > opening_max}
+    return Verdict(not repeated, repeated, "sentence openings vary" if not repeated
+                   else "; ".join(f"“{o} …” {n}×" for o, n in sorted(repeated.items(), key=lambda x: -x[1])[:5]),
+                   target=f"no opening more than {opening_max}×")
+
+
+declare(Check(ids.REPETITION_OPENINGS, "Varied sentence openings", "the same two-word sentence opening, over and over",
+              {"brief": Rule("warning", f"no opening more than {OPENING_MAX}× (or 5 % of the sentences)")},
+              judge=_openings))
+
+
+def _phrases(r: Research, rule: Rule) -> Verdict:
+    _, phrases = _counts(r)
+    repeated = {" ".join(p): n for p, n in phrases.items() if n > PHRASE_MAX}
+    return Verdict(not repeated, repeated, "no phrase repeats" if not repeated
+                   else "; ".join(f"“{p}” {n}×" for p, n in sorted(repeated.items(), key=lambda x: -x[1])[:5]))
+
+
+declare(Check(ids.REPETITION_PHRASES, "No repeated phrases", "the same five-word phrase, over and over",
+              {"brief": Rule("warning", f"no 5-word phrase more than {PHRASE_MAX}×")}, judge=_phrases))

@@ -1,51 +1,99 @@
-"""Structure: one H1 with text, no skipped heading level, no two equal headings, a spacer directly
-before every H2."""
+"""Structure: one H1 with text on the page, no skipped heading level, no two equal headings, a spacer
+directly before every H2; the SEO plugins' H1 and table-of-contents assessments."""
 
 from __future__ import annotations
 
-from ..brief import Brief
 from ..display import plural
-from ..post import Document
-from . import CheckResult, check, result
+from . import ids
+from .plugins import rankmath_rule, rankmath_verdict, yoast_rule, yoast_verdict
+from .registry import Check, Rule, Verdict, declare
+from .research import Research
 
 
-@check
-def structure_checks(doc: Document, brief: Brief) -> list[CheckResult]:
-    missing_spacer: list[str] = []
+def _spacers(r: Research, rule: Rule) -> Verdict:
+    doc = r.doc
+    missing: list[str] = []
     for i, e in enumerate(doc.elements):
-        if e.kind == "heading" and e.level == 2:
-            if i == 0 or doc.elements[i - 1].kind != "spacer":
-                missing_spacer.append(e.section)
-    h1s = [e for e in doc.headings if e.level == 1]
-    h1_count = len(h1s)
-    h1_empty = sum(1 for e in h1s if not e.text.strip())
+        if e.kind == "heading" and e.level == 2 and (i == 0 or doc.elements[i - 1].kind != "spacer"):
+            missing.append(e.section)
+    h2_count = sum(1 for e in doc.headings if e.level == 2)
+    return Verdict(not missing, f"{h2_count - len(missing)}/{h2_count}",
+                   "every H2 follows a spacer block" if not missing
+                   else f"{len(missing)} H2 without a spacer directly before", where=tuple(missing))
+
+
+declare(Check(ids.STRUCTURE_SPACERS, "Spacer before every H2", "H2 headings without a spacer block before them",
+              {"brief": Rule("error", "a spacer before each H2")}, judge=_spacers))
+
+
+def _h1(r: Research, rule: Rule) -> Verdict:
+    doc = r.doc
+    n = doc.page_h1_count
+    empty = (doc.post.title is not None and not doc.post.title.strip()) + sum(
+        1 for t in doc.content_h1s if not t.strip())
+    if empty:
+        return Verdict(False, n, f"{plural(n, 'H1')} on the page, the H1 is empty", target="1, not empty")
+    where = ("the post title" if doc.post.title is not None else "") + (
+        f"{' and ' if doc.post.title is not None else ''}{doc.content_h1_count} H1 block(s) in the content"
+        if doc.content_h1_count else "")
+    return Verdict(n == 1, n, f"{n} H1 on the page" + (f" ({where})" if where else ""), target="1, not empty")
+
+
+declare(Check(ids.STRUCTURE_H1, "Exactly one H1", "H1 headings on the page: the post title plus H1 blocks in the content",
+              {"brief": Rule("error", "1, not empty")}, judge=_h1))
+
+
+def _headings_unique(r: Research, rule: Rule) -> Verdict:
     seen: dict[str, str] = {}
     twice: list[str] = []
-    for e in doc.headings:
+    for e in r.doc.headings:
         norm = " ".join(e.text.split()).casefold()
         if norm and norm in seen and e.text not in twice:
             twice.append(e.text)
         seen.setdefault(norm, e.text)
+    return Verdict(not twice, twice, "every heading is different" if not twice
+                   else "used more than once: " + ", ".join(f"“{t}”" for t in twice))
+
+
+declare(Check(ids.STRUCTURE_HEADINGS_UNIQUE, "No two equal headings", "headings used more than once",
+              {"brief": Rule("error", "each heading once")}, judge=_headings_unique))
+
+
+def _heading_levels(r: Research, rule: Rule) -> Verdict:
+    doc = r.doc
     skipped: list[str] = []
-    previous = 0
+    previous = 1 if doc.post.title is not None else 0  # the theme prints the title as the H1
     for e in doc.headings:
         if e.level and previous and e.level > previous + 1:
             skipped.append(f"H{previous}→H{e.level} at “{e.text}”")
         previous = e.level or previous
     first_level = doc.headings[0].level if doc.headings else None
-    if first_level and first_level > 1 and h1_count:
+    if doc.post.title is None and first_level and first_level > 1 and doc.content_h1_count:
         skipped.insert(0, f"starts with H{first_level} before the H1")
-    h2_count = sum(1 for e in doc.headings if e.level == 2)
-    return [
-        result("structure.spacers", "Spacer before every H2", not missing_spacer,
-               f"{h2_count - len(missing_spacer)}/{h2_count}", "a spacer before each H2",
-               "every H2 follows a spacer block" if not missing_spacer
-               else f"{len(missing_spacer)} H2 without a spacer directly before", where=missing_spacer),
-        result("structure.h1", "Exactly one H1", h1_count == 1 and not h1_empty, h1_count, "1, not empty",
-               plural(h1_count, "H1 heading") + (", the H1 is empty" if h1_empty else "")),
-        result("structure.headings_unique", "No two equal headings", not twice, twice, "each heading once",
-               "every heading is different" if not twice
-               else "used more than once: " + ", ".join(f"“{t}”" for t in twice)),
-        result("structure.heading_levels", "No skipped heading level", not skipped, skipped, "no gaps",
-               "heading levels descend one at a time" if not skipped else "; ".join(skipped)),
-    ]
+    return Verdict(not skipped, skipped, "heading levels descend one at a time" if not skipped else "; ".join(skipped))
+
+
+declare(Check(ids.STRUCTURE_HEADING_LEVELS, "No skipped heading level", "heading levels that skip one",
+              {"brief": Rule("error", "no gaps")}, judge=_heading_levels))
+
+
+def _single_h1(r: Research, rule: Rule) -> Verdict:
+    n = r.yoast.h1_count
+    return yoast_verdict(r.yoast.score("singleH1"), n, f"{n} H1 in the content (the post title is not content)")
+
+
+declare(Check(ids.STRUCTURE_SINGLE_H1, "Single H1 (SEO plugin)", "H1 headings inside the content", {
+    "yoast": yoast_rule("singleH1", "≤ 1 H1 in the content", "scoring/assessments/seo/SingleH1Assessment.js, "
+                        "languageProcessing/researches/h1s.js"),
+}, judge=_single_h1))
+
+
+def _toc(r: Research, rule: Rule) -> Verdict:
+    points = r.rankmath.points("contentHasTOC")
+    return rankmath_verdict(points, "contentHasTOC", bool(points), "a Rank Math table of contents block is there"
+                            if points else "no table of contents block (wp-block-rank-math-toc-block)")
+
+
+declare(Check(ids.STRUCTURE_TOC, "Table of contents", "Rank Math's table of contents block in the content", {
+    "rankmath": rankmath_rule("contentHasTOC", "a Rank Math TOC block"),
+}, judge=_toc))

@@ -1,4 +1,5 @@
-"""Title rules: a power word, a number, the brief's year; the number matches the list."""
+"""Title rules: a power word, a number, the brief's year -- in the H1 (the post title) and the SEO
+title; the number matches the numbered sections."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 from ..brief import Brief
 from ..post import Document
-from . import CheckResult, check, result
+from . import ids
+from .registry import Check, Rule, Verdict, declare, failures
+from .research import Research
 
 _NUMBERED_HEADING = re.compile(r"^(?:[^\W\d_]+\s+)?(\d{1,2})\s*[:.)–-]")
 _NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?![\d.,]?\d)")
@@ -53,60 +56,52 @@ def numbered_sections(doc: Document) -> list[int]:
     return out
 
 
-def _has_power_word(title: str, brief: Brief) -> bool:
-    return bool(power_words_in(title, brief))
+def _power_word(title: str, brief: Brief, rule: Rule) -> Verdict:
+    found = power_words_in(title, brief)
+    return Verdict(bool(found), found, ", ".join(found) if found else "none")
 
 
-def _has_number(title: str, brief: Brief) -> bool:
-    return title_number(title, brief.year) is not None
+def _number(title: str, brief: Brief, rule: Rule) -> Verdict:
+    n = title_number(title, brief.year)
+    return Verdict(n is not None, n, str(n) if n is not None else "none")
 
 
-def _has_year(title: str, brief: Brief) -> bool:
-    return str(brief.year) in re.findall(r"\d{4}", title)
+def _year(title: str, brief: Brief, rule: Rule) -> Verdict:
+    has = str(brief.year) in re.findall(r"\d{4}", title)
+    return Verdict(has, has, f"{'has' if has else 'lacks'} {brief.year}")
 
 
-def enabled_rules(brief: Brief) -> dict[str, object]:
-    """The title rules the brief asks for: check id -> predicate(title, brief)."""
-    rules = {"title.power_word": (brief.title.power_word, _has_power_word),
-             "title.number": (brief.title.number, _has_number),
-             "title.year": (brief.title.year, _has_year)}
-    return {rule_id: fn for rule_id, (on, fn) in rules.items() if on}
+_TITLES = ("title", "seo_title")  # the H1 (post title) and the SEO title
+declare(Check(ids.TITLE_POWER_WORD, "Power word in title", "a power word (generator/checks/power_words.txt plus the "
+              "brief's title.power_words) in the H1 and the SEO title", {"brief": Rule("error", "a power word")},
+              fields=_TITLES, field_judge=_power_word, applies=lambda b: b.title.power_word))
+declare(Check(ids.TITLE_NUMBER, "Number in title", "a number (not the year) in the H1 and the SEO title",
+              {"brief": Rule("error", "a number")}, fields=_TITLES, field_judge=_number,
+              applies=lambda b: b.title.number))
+declare(Check(ids.TITLE_YEAR, "Year in title", "the brief's year in the H1 and the SEO title",
+              {"brief": Rule("error", "the brief's year")}, fields=_TITLES, field_judge=_year,
+              applies=lambda b: b.title.year))
+
+
+def _number_matches(r: Research, rule: Rule) -> Verdict:
+    number = title_number(r.doc.h1 or "", r.brief.year)
+    if number is None:
+        return Verdict(True, None, "the title promises no number of sections", target="")
+    numbered = numbered_sections(r.doc)
+    return Verdict(len(numbered) == number, len(numbered),
+                   f"the title promises {number}; the post has {len(numbered)} numbered H2 sections", target=str(number))
+
+
+declare(Check(ids.TITLE_NUMBER_MATCHES, "Title number matches the sections", "numbered H2 sections against the "
+              "number in the title", {"brief": Rule("warning", "the title's number")}, judge=_number_matches))
+
+
+def enabled_rules(brief: Brief) -> list[str]:
+    """The title rules the brief asks for."""
+    return [i for i, on in ((ids.TITLE_POWER_WORD, brief.title.power_word), (ids.TITLE_NUMBER, brief.title.number),
+                            (ids.TITLE_YEAR, brief.title.year)) if on]
 
 
 def title_rule_failures(title: str, brief: Brief) -> list[str]:
     """Ids of the title rules a candidate title breaks (used to pick titles before rendering)."""
-    return [rule_id for rule_id, fn in enabled_rules(brief).items() if not fn(title, brief)]
-
-
-@check
-def title_checks(doc: Document, brief: Brief) -> list[CheckResult]:
-    rules = brief.title
-    titles = {"H1": doc.h1 or ""}
-    if doc.post.seo_title is not None:
-        titles["SEO title"] = doc.post.seo_title
-    out: list[CheckResult] = []
-
-    def per_title(test) -> tuple[bool, dict[str, object]]:
-        values = {name: test(t) for name, t in titles.items()}
-        return all(bool(v) for v in values.values()), values
-
-    if rules.power_word:
-        ok, values = per_title(lambda t: power_words_in(t, brief))
-        out.append(result("title.power_word", "Power word in title", ok, values, "a power word",
-                          "; ".join(f"{k}: {', '.join(v) if v else 'none'}" for k, v in values.items())))
-    if rules.number:
-        ok, values = per_title(lambda t: title_number(t, brief.year))
-        out.append(result("title.number", "Number in title", ok, values, "a number",
-                          "; ".join(f"{k}: {v if v is not None else 'none'}" for k, v in values.items())))
-    if rules.year:
-        ok, values = per_title(lambda t: str(brief.year) in re.findall(r"\d{4}", t))
-        out.append(result("title.year", "Year in title", ok, values, str(brief.year),
-                          "; ".join(f"{k}: {'has' if v else 'lacks'} {brief.year}" for k, v in values.items())))
-    number = title_number(doc.h1 or "", brief.year)
-    if number is not None:
-        numbered = numbered_sections(doc)
-        ok = len(numbered) == number
-        out.append(result("title.number_matches", "Title number matches the sections", ok, len(numbered),
-                          str(number), f"the title promises {number}; the post has {len(numbered)} numbered H2 sections",
-                          severity="warning"))
-    return out
+    return failures("title", title, brief, prefix="title.")

@@ -290,6 +290,29 @@ def _verdict(report) -> str:
             f"{plural(len(report.warnings), 'warning')}, {plural(passing, 'check')} passed")
 
 
+def _score_lines(report) -> list[Text]:
+    """The SEO plugin's overall scores, as the plugin shows them (green, orange or red)."""
+    from .checks.rankmath import rating as rankmath_rating
+
+    def styled(text: str, rating: str) -> Text:
+        return Text(text, {"good": "green", "ok": "yellow"}.get(rating, "red"))
+
+    def yoast_rating(score: int) -> str:  # the plugin's traffic light: > 70 green, > 40 orange
+        return "good" if score > 70 else "ok" if score > 40 else "bad"
+
+    lines = []
+    if "yoast_seo" in report.scores:
+        seo, readability = report.scores["yoast_seo"], report.scores["yoast_readability"]
+        worst = min((yoast_rating(seo), yoast_rating(readability)), key=["bad", "ok", "good"].index)
+        lines.append(styled(f"Yoast: SEO {seo} ({yoast_rating(seo)}), readability {readability} "
+                            f"({yoast_rating(readability)})", worst))
+    if "rankmath" in report.scores:
+        score = report.scores["rankmath"]
+        lines.append(styled(f"Rank Math: {score}/100 ({rankmath_rating(score)}; green above 80)",
+                            rankmath_rating(score)))
+    return lines
+
+
 @app.command("check")
 def check_cmd(
     post: Path = typer.Argument(..., help="Post to check: block markup (.html) or a document in the seed's "
@@ -298,29 +321,38 @@ def check_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON for machines."),
     show_all: bool = typer.Option(False, "--all", help="List every check, passed ones too (default: only "
                                                       "failing checks and warnings)."),
+    profile: Optional[str] = typer.Option(
+        None, "--profile", help="The SEO plugin whose assessments are added to the brief's targets: yoast, "
+                                "rankmath or none (default: the brief's wordpress.seo_plugin, else yoast)."),
 ) -> None:
-    """Measure a post against its brief: the failing checks and warnings, then one summary line.
+    """Measure a post against its brief and its SEO plugin's assessments: the failing checks and
+    warnings, the plugin's scores, then one summary line.
 
     Exit codes: 0 every error-level check passes; 1 one fails; 2 bad input (post or brief).
     """
     from .brief import load_brief
-    from .checks import run_checks
+    from .checks import PROFILES, run_checks
     from .post import read_post
 
+    if profile is not None and profile not in PROFILES:
+        fail(InputError("--profile", None, f"is {profile!r}", "use yoast, rankmath or none"))
     try:
         b = load_brief(brief)
         p = read_post(post)
     except GenpostError as e:
         fail(e)
-    report = run_checks(p, b)
+    report = run_checks(p, b, profile)
     if as_json:
-        sys.stdout.write(json.dumps({"post": str(post), "brief": str(brief), "passed": report.passed,
-                                     "errors": len(report.errors), "warnings": len(report.warnings),
+        sys.stdout.write(json.dumps({"post": str(post), "brief": str(brief), "profile": report.profile,
+                                     "passed": report.passed, "errors": len(report.errors),
+                                     "warnings": len(report.warnings), "scores": report.scores,
                                      "checks": [r.model_dump() for r in report.results]},
                                     ensure_ascii=False, indent=2) + "\n")
     else:
         if show_all or not all(r.passed for r in report.results):
             out_console.print(_results_table(report, show_all))
+        for line in _score_lines(report):
+            out_console.print(line)
         out_console.print(Text(f"{post} {_verdict(report)}", "green" if report.passed else "red"))
     raise typer.Exit(0 if report.passed else 1)
 

@@ -215,9 +215,9 @@ def build_plan(answer: PlanAnswer, brief: Brief, notes: list[str] | None = None)
     weights = proposed if all(proposed) else default_w
     words = _spread(words_total(brief), weights, [40] * wanted)
 
-    # Keyword uses in body text: the target's middle minus the uses in the headings, intro ≥ 1.
-    heading_uses = count_keyword(h1, brief.keyword) + sum(count_keyword(s.heading, brief.keyword)
-                                                         for s in sections[1:])
+    # Keyword uses in body text: the target's middle minus the uses in the H2 headings, intro ≥ 1.
+    # The H1 is the post title, not content: the SEO plugin counts the content only.
+    heading_uses = sum(count_keyword(s.heading, brief.keyword) for s in sections[1:])
     body_uses = max(keyword_total(brief) - heading_uses, 1)
     kw = _spread(body_uses, [float(w) for w in words], [1] + [0] * (wanted - 1))
 

@@ -143,7 +143,8 @@ def content_without_h1(markup: str) -> str:
 
 
 def h1_block(title: str) -> str:
-    """The H1 block exactly as genpost renders it, for checking what WordPress stored."""
+    """The H1 block exactly as genpost rendered it when post.html still carried the title (folders
+    written by earlier versions; content_without_h1 removes it before publishing)."""
     return heading_block(title, 1)
 
 
@@ -582,8 +583,8 @@ def publish_folder(folder: Path, target: WordPressTarget, *, policy: RetryPolicy
     if problem:
         raise InputError(target.url, None, problem)
     post = load_folder(folder)
-    local = run_checks(Post(markup=post.markup, seo_title=post.seo_title, meta_description=post.meta_description,
-                            slug=post.slug), post.brief)
+    local = run_checks(Post(markup=content_without_h1(post.markup), title=post.h1, seo_title=post.seo_title,
+                            meta_description=post.meta_description, slug=post.slug), post.brief)
     if not local.passed and not allow_failed:
         raise PostFailsChecks(str(post.path), None, "the post fails its checks (" + ", ".join(local.failing_ids()) + ")",
                          "fix it, or publish it anyway with --publish-failed")
@@ -647,8 +648,8 @@ def _publish(post: PostFolder, target: WordPressTarget, api: _Api) -> PublishRes
     title_key, desc_key = (SEO_META_KEYS[target.seo_plugin][:2] if target.seo_plugin in SEO_META_KEYS
                            else (None, None))
     # Dropped meta falls back to what was sent: that case is a warning, not a failed check.
-    checked = Post(markup=h1_block((stored.get("title") or {}).get("raw") or "") + "\n\n"
-                   + ((stored.get("content") or {}).get("raw") or ""),
+    checked = Post(markup=(stored.get("content") or {}).get("raw") or "",
+                   title=(stored.get("title") or {}).get("raw") or "",
                    seo_title=stored_meta.get(title_key) or post.seo_title,
                    meta_description=stored_meta.get(desc_key) or post.meta_description,
                    slug=stored.get("slug") or None)

@@ -112,13 +112,16 @@ def heading_block(text: str, level: int) -> str:
 
 
 def render_post(draft: Draft, plan: Plan, brief: Brief) -> Post:
-    return Post(markup=render_markup(draft, plan, brief), seo_title=plan.seo_title, meta_description=plan.meta_description,
-                slug=plan.slug)
+    """The post as WordPress stores it: the H1 is the post's title (the theme prints it, so the page
+    has one H1), the content is the blocks without it."""
+    return Post(markup=render_markup(draft, plan, brief, include_h1=False), title=plan.h1, seo_title=plan.seo_title,
+                meta_description=plan.meta_description, slug=plan.slug)
 
 
 def render_document(post: Post, brief: Brief, h1: str, checklist: list[dict], version: str,
                     images: list[PlannedImage] = ()) -> str:
-    """post.md in the seed's layout, with the measured checklist (and the images, when any)."""
+    """post.md in the seed's layout, with the measured checklist (and the images, when any); the
+    content section is the content without the H1, paste-ready under the title field."""
     return env().get_template("post.md.j2").render(
         brief=brief, h1=h1, seo_title=post.seo_title, meta_description=post.meta_description, slug=post.slug,
         markup=post.markup.rstrip("\n"), checklist=checklist, version=version, images=list(images))

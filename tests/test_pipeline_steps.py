@@ -36,7 +36,7 @@ def test_plan_budget_adds_up_to_the_targets(brief):
     plan = build_plan(answer(brief), brief)
     assert len(plan.sections) == 9
     assert sum(s.words for s in plan.sections) >= brief.targets.words_min
-    uses = sum(s.keyword_uses for s in plan.sections) + 1  # + the H1
+    uses = sum(s.keyword_uses for s in plan.sections)  # the content's: the H1 is the post title
     assert brief.targets.keyword_min <= uses <= brief.targets.keyword_max
     assert plan.sections[0].keyword_uses >= 1
     internal = [l.url for s in plan.sections for l in s.links if not l.external]
@@ -117,6 +117,16 @@ def test_render_takes_links_in_any_common_form_but_only_the_sections_own_urls(br
         assert hrefs == [url], (name, markup)
         assert re.findall(r">([^<>]*)</a>", markup) == [anchors[name]]
         assert "onclick" not in markup and "<i>" not in markup
+
+
+def test_render_post_is_the_content_without_the_h1(brief):
+    plan = build_plan(answer(brief), brief)
+    post = render_post(_draft(plan, "Absatz."), plan, brief)
+    assert post.title == plan.h1 and "<h1" not in post.markup and '{"level":1}' not in post.markup
+    assert post.markup.startswith("<!-- wp:paragraph -->")
+    report = run_checks(post, brief)
+    assert report.get("structure.h1").passed and report.get("structure.h1").value == 1  # the title
+    assert report.get("keyword.h1").value == plan.h1
 
 
 def test_render_matches_the_seed_block_markup(brief):

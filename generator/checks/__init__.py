@@ -70,7 +70,7 @@ def result(id: str, name: str, passed: bool, value: Any, target: str, message: s
 
 def _field_values(doc: Document) -> dict[str, str | None]:
     post = doc.post
-    return {"title": doc.h1 or "", "seo_title": post.seo_title, "meta_description": post.meta_description,
+    return {"title": doc.h1, "seo_title": post.seo_title, "meta_description": post.meta_description,
             "slug": post.slug}
 
 
@@ -86,7 +86,8 @@ def _run(check: Check, research, profile: str, fields: dict[str, str | None]) ->
                            message=v.message, where=list(v.where), points=v.points)
     present = {f: fields[f] for f in check.fields if fields.get(f) is not None}
     if not present:
-        # A bare .html post has no SEO fields: say so, without failing the post's own content.
+        # A bare .html post (the content as WordPress stores it) has no title or SEO fields: say so,
+        # without failing the post's own content.
         what = " or ".join(FIELDS[f] for f in check.fields)
         return CheckResult(**base, severity="warning", passed=False, value=None, target="",
                            message=f"not measured: the file has no {what}")

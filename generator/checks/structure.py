@@ -33,6 +33,10 @@ def _h1(r: Research, rule: Rule) -> Verdict:
         1 for t in doc.content_h1s if not t.strip())
     if empty:
         return Verdict(False, n, f"{plural(n, 'H1')} on the page, the H1 is empty", target="1, not empty")
+    if n == 0:
+        # Content without a title field (a bare .html file): WordPress's post title will be the H1.
+        return Verdict(True, 0, "no H1 in the content: the post title the theme prints is the page's one H1",
+                       target="1, not empty")
     where = ("the post title" if doc.post.title is not None else "") + (
         f"{' and ' if doc.post.title is not None else ''}{doc.content_h1_count} H1 block(s) in the content"
         if doc.content_h1_count else "")

@@ -180,3 +180,57 @@ def test_html_without_seo_fields_reports_them_unmeasured(good_text, small_brief)
     report = run_checks(post, small_brief, "none")
     assert report.passed  # content checks pass; SEO fields are not in a bare .html file
     assert report.get("seo_title.length").severity == "warning" and not report.get("seo_title.length").passed
+
+
+NESTED = ("<!-- wp:list -->\n<ul><li>Digitalisierung im Handwerk beginnt klein<ul><li>erst die Aufträge</li>"
+          "<li>dann die Rechnungen</li><li>zuletzt das Lager</li></ul></li><li>Jeder Schritt spart Zeit</li></ul>\n"
+          "<!-- /wp:list -->")
+
+
+def test_a_nested_list_is_counted_once(small_brief):
+    # By hand: 5 + 3 + 3 + 3 + 4 words; the outer item's words were counted again with its sub-list before.
+    report = run_checks(markup_post(NESTED), small_brief, "none")
+    assert report.get("words.count").value == 18
+    assert report.get("keyword.count").value == 1
+    from .support.yoast import analyze, yoast_unavailable_reason
+
+    if yoast_unavailable_reason() is None:  # Yoast counts the same words
+        [yoast] = analyze([{"content": NESTED, "keyword": small_brief.keyword}])
+        assert yoast["research"]["wordCount"] == 18
+
+
+def test_the_title_is_a_field_and_the_page_has_one_h1(good_text, small_brief):
+    h1_block = ('<!-- wp:heading {"level":1} -->\n<h1 class="wp-block-heading">2 bewährte Wege zur Digitalisierung '
+                'im Handwerk 2025</h1>\n<!-- /wp:heading -->\n\n')
+    as_stored = good_text.replace(h1_block, "").replace(
+        "**SEO Title**", "**Title**: 2 bewährte Wege zur Digitalisierung im Handwerk 2025\n\n**SEO Title**")
+    post = parse_document(as_stored)
+    assert post.title == "2 bewährte Wege zur Digitalisierung im Handwerk 2025" and "<h1" not in post.markup
+    report = run_checks(post, small_brief, "none")
+    assert report.passed and report.get("structure.h1").value == 1
+    # The title is not content: the H1's keyword use and words no longer count.
+    with_h1 = run(good_text, small_brief)
+    assert report.get("keyword.count").value == with_h1.get("keyword.count").value - 1
+    assert report.get("words.count").value == with_h1.get("words.count").value - 8
+    # A title field and an H1 block in the content make two H1 on the page.
+    both = parse_document(as_stored.replace("<!-- wp:paragraph -->", h1_block + "<!-- wp:paragraph -->", 1))
+    assert run_checks(both, small_brief, "none").get("structure.h1").value == 2
+    # The title's own rules are judged on the title field.
+    bad = parse_document(as_stored.replace("**Title**: 2 bewährte Wege zur", "**Title**: Wege zur"))
+    failing = run_checks(bad, small_brief, "none").failing_ids()
+    assert {"title.power_word", "title.number"} <= set(failing)
+
+
+def test_every_check_id_is_declared_once_with_a_rule():
+    from generator.checks import CHECKS, ids
+
+    declared = [c.id for c in CHECKS]
+    constants = {v for k, v in vars(ids).items() if k.isupper()}
+    assert len(declared) == len(set(declared))
+    assert set(declared) | {"checklist.claims"} == constants
+    for c in CHECKS:
+        assert c.measures and c.rules
+        for profile, rule in c.rules.items():
+            assert profile in ("brief", "yoast", "rankmath", "none") and rule.target
+            if profile != "brief" and rule.plugin_id:
+                assert rule.source  # every plugin threshold names its source

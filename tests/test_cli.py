@@ -1,5 +1,7 @@
 """The command's shape: help, version, the main job and the check subcommand."""
 
+import json
+
 from generator import __version__
 
 from .conftest import DATA
@@ -39,3 +41,18 @@ def test_post_without_blocks_is_rejected(cli, tmp_path):
     path.write_text("<p>Nur Text</p>", encoding="utf-8")
     code, _, stderr = cli("check", path, "--brief", DATA / "small.yaml")
     assert code == 2 and "no WordPress blocks" in stderr
+
+
+def test_check_profiles(cli):
+    good, brief = DATA / "good_post.md", DATA / "small.yaml"
+    code, stdout, _ = cli("check", good, "--brief", brief, "--profile", "rankmath")
+    assert "Rank Math score" in stdout and "/100" in stdout
+    code, stdout, _ = cli("check", good, "--brief", brief, "--json")
+    data = json.loads(stdout)
+    assert data["profile"] == "yoast" and set(data["scores"]) == {"yoast_seo", "yoast_readability"}
+    assert any(c["rule"] == "yoast" and c["plugin"] == "textTransitionWords" for c in data["checks"])
+    code, stdout, _ = cli("check", good, "--brief", brief, "--profile", "none", "--json")
+    assert code == 0 and json.loads(stdout)["scores"] == {}
+    assert not any(c["rule"] != "brief" for c in json.loads(stdout)["checks"])
+    code, _, stderr = cli("check", good, "--brief", brief, "--profile", "wordpress")
+    assert code == 2 and "--profile" in stderr

@@ -20,6 +20,9 @@ def test_seed_figures_and_exit_code(cli):
     assert figure("links.external.count") == (3, True)
     assert figure("seo_title.length") == (69, False)
     assert figure("meta.length") == (172, False)
+    # The default profile (Yoast) adds its assessments: the 69-character title is 604 px wide.
+    assert figure("seo_title.width") == (604, False) and checks["seo_title.width"]["severity"] == "error"
+    assert data["profile"] == "yoast" and data["scores"]["yoast_seo"] == 38
     for rule in ("title.power_word", "title.number", "title.year", "structure.spacers"):
         assert checks[rule]["passed"], rule
     claims = checks["checklist.claims"]
@@ -31,6 +34,6 @@ def test_seed_figures_and_exit_code(cli):
 
 
 def test_seed_table_output(cli):
-    code, stdout, _ = cli("check", SEED, "--brief", MITTELSTAND)
+    code, stdout, _ = cli("check", SEED, "--brief", MITTELSTAND, "--profile", "none")  # the brief's checks only
     assert code == 1
     assert "keyword.count" in stdout and "fails: 6 errors" in stdout

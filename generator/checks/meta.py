@@ -100,7 +100,7 @@ def _width(title: str, brief: Brief, rule: Rule) -> Verdict:
 
 declare(Check(ids.SEO_TITLE_WIDTH, "SEO title width", "pixel width of the SEO title (Arial 20 px, as the plugin measures it)", {
     # Yoast: > 600 px is cut off (generator/textwidth.py measures with Arial's metrics).
-    "yoast": yoast_rule("titleWidth", f"≤ {TITLE_MAX_PX} px", "scoring/assessments/seo/PageTitleWidthAssessment.js, "
+    "yoast": yoast_rule("titleWidth", f"≤ {TITLE_MAX_PX:g} px", "scoring/assessments/seo/PageTitleWidthAssessment.js, "
                         "languageProcessing/researches/pageTitleWidth.js", maximum=TITLE_MAX_PX),
 }, fields=("seo_title",), field_judge=_width))
 

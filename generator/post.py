@@ -148,7 +148,8 @@ def _own_text(node) -> str:
 def _visible_text(node) -> str:
     items = node.css("li")
     if items:
-        return "\n".join(" ".join(_own_text(li).split()) for li in items)
+        return "\n".join(" ".join((_own_text(li) if li.css_first("ul, ol") is not None else li.text(deep=True)).split())
+                         for li in items)
     return " ".join(node.text(deep=True).split())
 
 

@@ -22,11 +22,11 @@ def _where(links: list[Link]) -> tuple[str, ...]:
 
 
 def _internal(r: Research) -> list[Link]:
-    return [l for l in r.doc.links if r.brief.is_internal(l.href)]
+    return r.internal_links
 
 
 def _external(r: Research) -> list[Link]:
-    return [l for l in r.doc.links if not r.brief.is_internal(l.href)]
+    return r.external_links
 
 
 def _quota(kind: str, links: list[Link], target: int) -> Verdict:

@@ -45,11 +45,34 @@ def _data() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], tuple[str, ...]]:
     return diacritics, tuple(raw["powerWords"])
 
 
+@lru_cache(maxsize=1)
+def _diacritics_table() -> dict[int, str] | None:
+    """The replacements as one translation table: each pattern is a class of single characters, so
+    replacing them one pattern after the other equals one pass in which the first pattern that
+    lists a character wins. None if a pattern is anything else (then the patterns run in turn)."""
+    table: dict[int, str] = {}
+    for letter, pattern in _data()[0]:
+        m = re.fullmatch(r"\[((?:\\u[0-9A-Fa-f]{4})+)\]", pattern.pattern)
+        if not m:
+            return None
+        for code in re.findall(r"[0-9A-Fa-f]{4}", m.group(1)):
+            table.setdefault(int(code, 16), letter)
+    return table
+
+
 def remove_diacritics(text: str) -> str:
     """helpers/removeDiacritics.js with assets/vendor/diacritics/de.php (ä → ae, ß → ss …)."""
+    table = _diacritics_table()
+    if table is not None:
+        return text.translate(table)
     for letter, pattern in _data()[0]:
         text = pattern.sub(letter, text)
     return text
+
+
+@lru_cache(maxsize=1)
+def _power_words() -> tuple[str, ...]:
+    return tuple(remove_diacritics(p) for p in _data()[1])
 
 
 def _normalize_quotes(text: str) -> str:
@@ -373,7 +396,7 @@ class RankMathAnalysis:
 
     def power_words_in_title(self) -> list[str]:
         words = [remove_diacritics(w) for w in self.title_lower.split(" ")]
-        power = [remove_diacritics(p) for p in _data()[1]]
+        power = _power_words()
         return [w for w in words if any(w == p or (w.startswith(p) and len(w) - len(p) <= 4) for p in power)]
 
     def _titleHasPowerWords(self) -> int:

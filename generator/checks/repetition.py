@@ -19,6 +19,10 @@ def _norm(word: str) -> str:
 
 
 def _counts(r: Research) -> tuple[Counter[str], Counter[tuple[str, ...]]]:
+    return r.memo("repetition", lambda: _count(r))
+
+
+def _count(r: Research) -> tuple[Counter[str], Counter[tuple[str, ...]]]:
     keyword = [w.lower() for w in r.brief.keyword.split()]
     openings: Counter[str] = Counter()
     phrases: Counter[tuple[str, ...]] = Counter()

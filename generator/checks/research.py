@@ -58,6 +58,21 @@ class Research:
         return len(self.doc.word_list)
 
     @cached_property
+    def internal_links(self) -> list:
+        return [l for l in self.doc.links if self.brief.is_internal(l.href)]
+
+    @cached_property
+    def external_links(self) -> list:
+        return [l for l in self.doc.links if not self.brief.is_internal(l.href)]
+
+    def memo(self, key: str, compute):
+        """A measurement several checks share, computed once per post."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    @cached_property
     def section_words(self) -> dict[str, int]:
         return {s: sum(len(e.word_list) for e in self.doc.text_elements if e.section == s and e.kind != "heading")
                 for s in self.doc.sections}

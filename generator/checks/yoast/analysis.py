@@ -90,6 +90,8 @@ class YoastAnalysis:
     @cached_property
     def text_word_count(self) -> int:
         """researches/wordCountInText.js: words of the HTML string (yoast-ai-summarize kept)."""
+        if "yoast-ai-summarize" not in self.paper.content:
+            return len(get_words(self.parsed))  # the same string: no element of that class to keep
         classes = tuple(c for c in IGNORED_CLASSES if c != "yoast-ai-summarize")
         return len(get_words(html_parser(self.paper.content, classes)))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .checks import Report
+from .checks import Report, ids
 from .folder import DRAFT, POST_HTML, POST_MD, post_dir, write_report
 from .fsutil import atomic_write_bytes, atomic_write_text
 from .preview import write_preview
@@ -29,32 +29,32 @@ def checklist(report: Report) -> list[dict[str, Any]]:
         return {"passed": r[check_id].passed, "text": text}
 
     items = []
-    kw = r["keyword.count"]
-    items.append(item("keyword.count", f"Focus keyword: {kw.value} occurrences (target {kw.target})"))
-    internal = r["links.internal.count"]
-    items.append(item("links.internal.count", f"Internal links: {internal.value} (target {internal.target})"))
-    external = r["links.external.count"]
-    items.append(item("links.external.count", f"External links: {external.value} (target {external.target}) "
-                                              "- DoFollow with rel=\"noopener\"" if r["links.external.rel"].passed
+    kw = r[ids.KEYWORD_COUNT]
+    items.append(item(ids.KEYWORD_COUNT, f"Focus keyword: {kw.value} occurrences (target {kw.target})"))
+    internal = r[ids.LINKS_INTERNAL_COUNT]
+    items.append(item(ids.LINKS_INTERNAL_COUNT, f"Internal links: {internal.value} (target {internal.target})"))
+    external = r[ids.LINKS_EXTERNAL_COUNT]
+    items.append(item(ids.LINKS_EXTERNAL_COUNT, f"External links: {external.value} (target {external.target}) "
+                                              "- DoFollow with rel=\"noopener\"" if r[ids.LINKS_EXTERNAL_REL].passed
                       else f"External links: {external.value} (target {external.target})"))
-    items.append(item("markup.blocks", f"WordPress block format: {'Yes' if r['markup.blocks'].passed else 'No'}"))
-    items.append(item("structure.spacers", f"Spacers before H2: {r['structure.spacers'].value}"))
-    sentences = r["paragraphs.sentences"]
-    items.append(item("paragraphs.sentences", f"Max sentences per paragraph: {sentences.value} ({sentences.target})"))
-    for rule, label in (("title.power_word", "Power word in title"), ("title.number", "Number in title"),
-                        ("title.year", "Year in title")):
+    items.append(item(ids.MARKUP_BLOCKS, f"WordPress block format: {'Yes' if r[ids.MARKUP_BLOCKS].passed else 'No'}"))
+    items.append(item(ids.STRUCTURE_SPACERS, f"Spacers before H2: {r[ids.STRUCTURE_SPACERS].value}"))
+    sentences = r[ids.PARAGRAPHS_SENTENCES]
+    items.append(item(ids.PARAGRAPHS_SENTENCES, f"Max sentences per paragraph: {sentences.value} ({sentences.target})"))
+    for rule, label in ((ids.TITLE_POWER_WORD, "Power word in title"), (ids.TITLE_NUMBER, "Number in title"),
+                        (ids.TITLE_YEAR, "Year in title")):
         if rule in r:
             value = r[rule].value.get("H1") if isinstance(r[rule].value, dict) else r[rule].value
             shown = ", ".join(value) if isinstance(value, list) else value
             items.append(item(rule, f"{label}: {shown if shown not in (None, True, False) else ('Yes' if value else 'No')}"))
-    words = r["words.count"]
-    items.append(item("words.count", f"Word count: {words.value} words (target {words.target})"))
-    if r["seo_title.length"].value is not None:
-        items.append(item("seo_title.length", f"SEO title: {r['seo_title.length'].value} characters "
-                                              f"({r['seo_title.length'].target})"))
-    if r["meta.length"].value is not None:
-        items.append(item("meta.length", f"Meta description: {r['meta.length'].value} characters "
-                                         f"({r['meta.length'].target})"))
+    words = r[ids.WORDS_COUNT]
+    items.append(item(ids.WORDS_COUNT, f"Word count: {words.value} words (target {words.target})"))
+    if r[ids.SEO_TITLE_LENGTH].value is not None:
+        items.append(item(ids.SEO_TITLE_LENGTH, f"SEO title: {r[ids.SEO_TITLE_LENGTH].value} characters "
+                                                f"({r[ids.SEO_TITLE_LENGTH].target})"))
+    if r[ids.META_LENGTH].value is not None:
+        items.append(item(ids.META_LENGTH, f"Meta description: {r[ids.META_LENGTH].value} characters "
+                                           f"({r[ids.META_LENGTH].target})"))
     return items
 
 
@@ -78,6 +78,8 @@ def report_data(result: "Result", model: str, usage: "Usage") -> dict[str, Any]:
         "kept_round": result.kept_round,
         "llm": llm,
         "images": result.image_usage,
+        "profile": report.profile if report else None,
+        "scores": report.scores if report else {},
         "checks": [c.model_dump() for c in report.results] if report else [],
         "brief": result.brief.model_dump(mode="json"),
         "plan": result.plan.model_dump() if result.plan else None,

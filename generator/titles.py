@@ -7,7 +7,7 @@ year."""
 from __future__ import annotations
 
 from .brief import Brief
-from .checks.meta import seo_title_failures
+from .checks.meta import meta_length_bounds, seo_title_failures
 from .checks.title import power_words_in, title_rule_failures
 from .german import count_keyword
 
@@ -81,14 +81,14 @@ def fallback_title(brief: Brief, sections: int) -> str:
 def fallback_meta(brief: Brief, sections: int) -> str:
     """A description from the keyword, the brief's title rules and plain sentences, filled up to
     its bounds."""
-    t = brief.targets
+    lo, hi = meta_length_bounds(brief)  # the brief's bounds, narrowed by the SEO plugin's
     number, power, year = _parts(brief, sections)
     text = f"{brief.keyword}: {number}{power}Tipps" + (f" für {year}" if year else "") + "."
     for tail in _META_TAILS[brief.address]:
-        if len(text) >= t.meta_description_min_chars:
+        if len(text) >= lo:
             break
-        if len(text) + 1 + len(tail) <= t.meta_description_max_chars:
+        if len(text) + 1 + len(tail) <= hi:
             text += " " + tail
-    if len(text) > t.meta_description_max_chars:
-        text = text[: t.meta_description_max_chars].rsplit(" ", 1)[0]
+    if len(text) > hi:
+        text = text[:hi].rsplit(" ", 1)[0]
     return text

@@ -130,11 +130,24 @@ declare(Check(ids.SEO_TITLE_POWER_WORD, "Power word in SEO title (Rank Math)", "
 
 # --- meta description ------------------------------------------------------------------------
 
-def _meta_length(desc: str, brief: Brief, rule: Rule) -> Verdict:
-    n = len(desc)
+def _bounds(brief: Brief, rule: Rule) -> tuple[int, int]:
     lo, hi = brief.targets.meta_description_min_chars, brief.targets.meta_description_max_chars
     if rule.plugin_id == "metaDescriptionLength":
         lo, hi = max(lo, YOAST_META_MIN), min(hi, YOAST_META_MAX - YOAST_DATE_ALLOWANCE)
+    return lo, hi
+
+
+def meta_length_bounds(brief: Brief, profile: str | None = None) -> tuple[int, int]:
+    """The meta description's length bounds the checker applies: the brief's, narrowed by the SEO
+    plugin's under its profile (for building or describing a description that passes)."""
+    from .registry import get_check, profile_of
+
+    return _bounds(brief, get_check(ids.META_LENGTH).rule(profile_of(brief, profile)))
+
+
+def _meta_length(desc: str, brief: Brief, rule: Rule) -> Verdict:
+    n = len(desc)
+    lo, hi = _bounds(brief, rule)
     ok = n > 0 and lo <= n <= hi
     if n == 0:
         msg = "the meta description is empty"

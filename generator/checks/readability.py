@@ -65,8 +65,8 @@ def _paragraph_length(r: Research, rule: Rule) -> Verdict:
         lengths = r.yoast.paragraph_lengths
         longest = max(lengths, default=0)
         return yoast_verdict(r.yoast.score("textParagraphTooLong"), longest,
-                             f"{sum(1 for n in lengths if n > PARAGRAPH_MAX_WORDS)} paragraphs (list items included) "
-                             f"over {PARAGRAPH_MAX_WORDS} words; the longest has {longest}")
+                             f"{plural(sum(1 for n in lengths if n > PARAGRAPH_MAX_WORDS), 'paragraph')} over "
+                             f"{PARAGRAPH_MAX_WORDS} words (each list entry counts as one); the longest has {longest}")
     paragraphs = r.doc.paragraphs
     long = [p for p in paragraphs if len(p.word_list) > PARAGRAPH_MAX_WORDS]
     return Verdict(not long, max((len(p.word_list) for p in paragraphs), default=0),

@@ -32,15 +32,15 @@ def _h1(r: Research, rule: Rule) -> Verdict:
     empty = (doc.post.title is not None and not doc.post.title.strip()) + sum(
         1 for t in doc.content_h1s if not t.strip())
     if empty:
-        return Verdict(False, n, f"{plural(n, 'H1')} on the page, the H1 is empty", target="1, not empty")
+        return Verdict(False, n, f"{plural(n, 'H1 heading')}, the H1 is empty", target="1, not empty")
     if n == 0:
         # Content without a title field (a bare .html file): WordPress's post title will be the H1.
         return Verdict(True, 0, "no H1 in the content: the post title the theme prints is the page's one H1",
                        target="1, not empty")
-    where = ("the post title" if doc.post.title is not None else "") + (
-        f"{' and ' if doc.post.title is not None else ''}{doc.content_h1_count} H1 block(s) in the content"
-        if doc.content_h1_count else "")
-    return Verdict(n == 1, n, f"{n} H1 on the page" + (f" ({where})" if where else ""), target="1, not empty")
+    if doc.post.title is None:  # a file that carries its H1 in the content
+        return Verdict(n == 1, n, plural(n, "H1 heading"), target="1, not empty")
+    where = "the post title" + (f" and {doc.content_h1_count} in the content" if doc.content_h1_count else "")
+    return Verdict(n == 1, n, f"{plural(n, 'H1 heading')} ({where})", target="1, not empty")
 
 
 declare(Check(ids.STRUCTURE_H1, "Exactly one H1", "H1 headings on the page: the post title plus H1 blocks in the content",

@@ -46,7 +46,7 @@ def test_post_without_blocks_is_rejected(cli, tmp_path):
 def test_check_profiles(cli):
     good, brief = DATA / "good_post.md", DATA / "small.yaml"
     code, stdout, _ = cli("check", good, "--brief", brief, "--profile", "rankmath")
-    assert "Rank Math score" in stdout and "/100" in stdout
+    assert "Rank Math: 67/100" in stdout
     code, stdout, _ = cli("check", good, "--brief", brief, "--json")
     data = json.loads(stdout)
     assert data["profile"] == "yoast" and set(data["scores"]) == {"yoast_seo", "yoast_readability"}

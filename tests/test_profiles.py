@@ -64,6 +64,16 @@ PASSIVE = ["Die Stunden werden täglich erfasst.", "Die Daten werden sofort übe
 WIDE_TITLE = "Zeiterfassung im Handwerk: Wie Maler, Maurer und Monteure jede Minute wirklich messen"
 P = yc.paragraph
 
+def _image(alt: str, caption: str = "") -> str:
+    """A core/image block exactly as genpost renders one (templates/blocks.html.j2)."""
+    from types import SimpleNamespace
+
+    from generator.render import env
+
+    image = SimpleNamespace(id=7, src="/wp-content/uploads/bild.webp", alt=alt, width=1200, height=800, caption=caption)
+    return str(env().get_template("blocks.html.j2").module.image(image))
+
+
 # (name, Yoast assessments this variant must fail, changes to the green post)
 VARIANTS = [
     ("green", set(), {}),
@@ -114,6 +124,11 @@ VARIANTS = [
      dict(parts=yc.blocks(links=f"Lesen Sie auch {yc.link('/ratgeber/', 'Zeiterfassung im Handwerk')}. Zahlen liefert "
                                 f"der {yc.link('https://www.zdh.de', 'Zentralverband', external=True)}."))),
     ("no images", {"images", "imageKeyphrase"}, dict(parts=yc.blocks(image=None))),
+    ("a captioned image first, then six without the keyphrase", {"imageKeyphrase", "introductionKeyword"},
+     dict(parts=[_image("Ein Team auf der Baustelle", caption=f"Die {yc.KEYWORD} im Alltag")]
+          + yc.blocks(image=None, intro=["Heute entscheidet die Stundenerfassung über pünktliche Rechnungen.",
+                                         *yc._mix(0)])
+          + [_image(alt) for alt in ("Stundenzettel", "Tablet", "Baustelle", "Büro", "Werkstatt")])),
     ("an image without the keyphrase in its alt text", {"imageKeyphrase"},
      dict(parts=yc.blocks(image=yc.IMAGE.replace("{name}", "team").replace("{alt}", "Ein Team auf der Baustelle")))),
     ("keyphrase used too often", {"keyphraseDensity"},

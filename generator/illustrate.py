@@ -110,7 +110,8 @@ async def plan_images(client: LLMClient, brief: Brief, plan: Plan) -> list[Plann
     places = [("Titelbild" if s.role == "featured" else f"Abschnitt „{plan.sections[s.section].heading}“")
               for s in slots]
     task = {"aufgabe": "bilder", "keyword": brief.keyword, "orte": places, "stil": brief.images.style or "",
-            "thema": brief.topic_or_keyword, "alt_max": ALT_MAX}
+            "thema": brief.topic_or_keyword, "alt_max": ALT_MAX, "anrede": brief.address,
+            "max_saetze": brief.targets.max_sentences_per_paragraph}
     request = build_request(brief, "images.j2", purpose="images", schema=ImagesAnswer.model_json_schema(),
                             schema_name="images", task=task, plan=plan, places=places, alt_max=ALT_MAX,
                             folder=brief.images.source == "folder", max_tokens=2048)

@@ -77,7 +77,7 @@ def report_data(result: "Result", model: str, usage: "Usage") -> dict[str, Any]:
         "open": [c.model_dump() for c in result.open],
         "kept_round": result.kept_round,
         "llm": llm,
-        "images": result.image_usage,
+        "images": {k: v for k, v in result.image_usage.items() if k != "image_seconds"} if result.image_usage else None,
         "profile": report.profile if report else None,
         "scores": report.scores if report else {},
         "checks": [c.model_dump() for c in report.results] if report else [],

@@ -62,6 +62,19 @@ def generated(tmp_path_factory) -> dict[str, Path]:
     return folders
 
 
+def without_images(brief: Path, folder: Path) -> Path:
+    """A copy of a shipped brief without its images (for tests that count the text requests)."""
+    import yaml
+
+    data = yaml.safe_load(brief.read_text(encoding="utf-8"))
+    if data.get("internal_links_file"):
+        data["internal_links_file"] = str((brief.parent / data["internal_links_file"]).resolve())
+    data["images"] = {"source": "none"}
+    path = folder / f"{brief.stem}-text.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def small_brief():
     from generator.brief import load_brief

@@ -78,7 +78,7 @@ def test_every_prompt_states_its_task_in_words():
             assert read_request(request) == request.task, request.purpose
             assert "AUFTRAG" not in json.dumps([m.content for m in request.messages], ensure_ascii=False)
             kinds.add(request.task["aufgabe"])
-    assert kinds == {"plan", "titel", "gliederung", "abschnitt", "ergaenzung", "ueberarbeitung"}
+    assert kinds == {"plan", "titel", "gliederung", "bilder", "abschnitt", "ergaenzung", "ueberarbeitung"}
 
 
 # --- one test per misbehaviour -------------------------------------------------------------------

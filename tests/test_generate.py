@@ -75,7 +75,7 @@ def test_output_is_valid_for_wordpress_own_block_parser(dry_run):
     blocks = parse_with_wordpress((folder / "post.html").read_text(encoding="utf-8"))
     named = [b for b in blocks if b["blockName"]]
     assert stray_freeform(blocks) == []
-    assert {b["blockName"] for b in named} == {"core/heading", "core/paragraph", "core/spacer"}
+    assert {b["blockName"] for b in named} == {"core/heading", "core/paragraph", "core/spacer", "core/image"}
     spacers = [b for b in named if b["blockName"] == "core/spacer"]
     h2 = [b for b in named if b["blockName"] == "core/heading" and "<h2" in b["innerHTML"]]
     assert len(spacers) == len(h2) == 8 and all(b["attrs"] == {"height": "40px"} for b in spacers)

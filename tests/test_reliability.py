@@ -11,7 +11,7 @@ from generator.llm.errors import TransientError
 from generator.post import read_post
 from generator.retry import RetryPolicy, _WaitRetryAfter
 
-from .conftest import DATA, MITTELSTAND
+from .conftest import DATA, MITTELSTAND, without_images
 from .support.blockparser import parse_with_wordpress, stray_freeform, wordpress_parser_unavailable_reason
 from .support.fake_openai import FakeOpenAI
 from .support.llm_responder import mock_responder
@@ -45,8 +45,9 @@ def test_thirty_percent_faults_still_complete_and_pass(cli, tmp_path):
 
 def test_all_faults_stop_in_bounded_time_with_exit_3_and_a_rerun_reuses_the_journal(cli, tmp_path):
     # The plan and three sections are answered, then every request fails.
+    brief = without_images(MITTELSTAND, tmp_path)
     with FakeOpenAI(mock_responder(), faults_script=[None] * 4, fault_rate=1.0, faults=("500",)) as fake:
-        code, _, stderr = run_against(cli, fake, tmp_path, MITTELSTAND, "--timeout", "1", "--retries", "2",
+        code, _, stderr = run_against(cli, fake, tmp_path, brief, "--timeout", "1", "--retries", "2",
                                       "--retry-time", "5")
         answered = [r for r in fake.requests if r["_status"] == 200]
     assert code == 3
@@ -61,7 +62,7 @@ def test_all_faults_stop_in_bounded_time_with_exit_3_and_a_rerun_reuses_the_jour
     assert len(journal) == len(answered) == 4
 
     with FakeOpenAI(mock_responder()) as healthy:
-        code, stdout, stderr = run_against(cli, healthy, tmp_path, MITTELSTAND)
+        code, stdout, stderr = run_against(cli, healthy, tmp_path, brief)
         resent = [r for r in healthy.requests if r["messages"] in [a["messages"] for a in answered]]
     assert code == 0, stdout + stderr
     assert resent == []
@@ -111,7 +112,7 @@ def test_bad_answers_are_cleaned_or_asked_again_and_counted(cli, tmp_path):
     script = [None, "english", "refusal", "empty", "fenced", "length"]
     # The script's faults hit the plan's successor requests; markdown and preamble come after them.
     with FakeOpenAI(bad_section_responder(["markdown", "preamble"], skip=len(script)), faults_script=script) as fake:
-        code, stdout, stderr = run_against(cli, fake, tmp_path, MITTELSTAND)
+        code, stdout, stderr = run_against(cli, fake, tmp_path, without_images(MITTELSTAND, tmp_path))
     assert code == 0, stdout + stderr
     bad = the_report(tmp_path)["llm"]["bad_answers"]
     for kind in ("english", "refusal", "empty", "fenced", "truncated", "markdown", "preamble"):

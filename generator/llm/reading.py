@@ -100,6 +100,8 @@ def read_prompt(prompt: str, json_wanted: bool = False) -> dict:
         style = re.search(r"^Bildstil: (.+?)\.?$", prompt, re.MULTILINE)
         task["stil"] = style.group(1) if style else ""
         task["alt_max"] = _int(r"höchstens (\d+) Zeichen", prompt, 125)
+        topic = re.search(r"\(Thema: „([^“]+)“\)", prompt)
+        task["thema"] = topic.group(1) if topic else task.get("keyword", "")
     elif kind == "gliederung":
         task["anzahl"] = _int(r"genau (\d+) weitere Hauptabschnitte", prompt, 1)
         task["vorhanden"] = re.findall(r"^- „([^“]+)“", prompt, re.MULTILINE)

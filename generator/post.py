@@ -33,6 +33,7 @@ class Post(BaseModel):
     meta_description: str | None = None
     slug: str | None = None
     checklist: list[str] = []  # claim lines of a "Verification Checklist", as written
+    folder: Path | None = None  # where the post's file is: its images are read beside it
 
 
 # --- reading a post file ---------------------------------------------------------------------
@@ -90,8 +91,8 @@ def read_post(path: str | Path) -> Post:
         raise InputError(str(path), None, "holds no WordPress blocks",
                          "a post is block markup or a document with a WordPress content section")
     if re.search(r"^\s*##\s.*content", text, re.IGNORECASE | re.MULTILINE) or _FIELD.search(text):
-        return parse_document(text)
-    return Post(markup=text)
+        return parse_document(text).model_copy(update={"folder": path.resolve().parent})
+    return Post(markup=text, folder=path.resolve().parent)
 
 
 # --- the measured view -----------------------------------------------------------------------

@@ -201,3 +201,32 @@ def test_publishing_uploads_each_image_once_and_sets_the_featured_image(wp, dry_
     after = {m["id"] for m in httpx.get(wp.rest_url + "wp/v2/media", params={"per_page": 100}, auth=wp.auth).json()}
     assert again.post_id == first.post_id and not again.created and again.differences == []
     assert after - before == {m["id"] for m in media}
+
+
+def test_the_checker_judges_alt_texts_file_names_and_sizes(tmp_path, small_brief):
+    from generator.checks import run_checks
+    from generator.post import read_post
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "gross.webp").write_bytes(b"x" * 250_000)
+    (tmp_path / "images" / "Foto 1.JPG").write_bytes(b"x" * 10)
+
+    def image(src: str, alt: str | None) -> str:
+        alt_attr = f' alt="{alt}"' if alt is not None else ""
+        return (f'<!-- wp:image {{"width":10,"height":10,"sizeSlug":"large","linkDestination":"none"}} -->\n'
+                f'<figure class="wp-block-image size-large is-resized"><img src="{src}"{alt_attr} width="10" '
+                f'height="10"/></figure>\n<!-- /wp:image -->\n')
+
+    paragraph = "<!-- wp:paragraph -->\n<p>Text.</p>\n<!-- /wp:paragraph -->\n"
+    post = tmp_path / "post.html"
+    post.write_text(paragraph + image("images/gross.webp", "Digitalisierung im Handwerk in der Werkstatt")
+                    + image("images/Foto 1.JPG", "") + image("https://example.com/x.jpg", "x" * 130), encoding="utf-8")
+    report = run_checks(read_post(post), small_brief, profile="none")
+    alt = report.get("images.alt")
+    assert not alt.passed and alt.value == 2 and alt.severity == "error"
+    files = report.get("images.files")
+    assert not files.passed and files.severity == "warning"
+    assert files.value == ["gross.webp: 250 kB", "Foto 1.JPG: not a slug file name"]
+    assert report.get("images.keyphrase_alt").passed  # the keyword in one alt text is enough
+    post.write_text(paragraph + image("images/gross.webp", "Eine Werkstatt"), encoding="utf-8")
+    assert not run_checks(read_post(post), small_brief, profile="none").get("images.keyphrase_alt").passed

@@ -230,3 +230,27 @@ def test_the_checker_judges_alt_texts_file_names_and_sizes(tmp_path, small_brief
     assert report.get("images.keyphrase_alt").passed  # the keyword in one alt text is enough
     post.write_text(paragraph + image("images/gross.webp", "Eine Werkstatt"), encoding="utf-8")
     assert not run_checks(read_post(post), small_brief, profile="none").get("images.keyphrase_alt").passed
+
+
+def test_yoasts_own_image_assessments_are_good_on_the_dry_run(dry_run):
+    from .support.yoast import analyze, ratings, yoast_unavailable_reason
+
+    if yoast_unavailable_reason():
+        pytest.skip(yoast_unavailable_reason())
+    folder, brief = dry_run
+    plan = json.loads((folder / "report.json").read_text(encoding="utf-8"))["plan"]
+    result = analyze([{"content": (folder / "post.html").read_text(encoding="utf-8"), "title": plan["seo_title"],
+                       "description": plan["meta_description"], "keyword": brief.keyword, "slug": plan["slug"]}])[0]
+    seo = ratings(result["seo"])
+    assert seo["images"] == "good" and seo["imageKeyphrase"] == "good", seo
+
+
+def test_csv_columns_set_a_rows_images(cli, tmp_path):
+    csv_path = tmp_path / "k.csv"
+    csv_path.write_text("keyword;images.source;images.in_content;images.featured\n"
+                        "Zeiterfassung im Handwerk;generate;1;false\nKühlräume in Großbäckereien;none;;\n",
+                        encoding="utf-8")
+    code, stdout, stderr = cli("batch", csv_path, "--brief", SMALL, "--dry-run", "--out", tmp_path / "o")
+    assert "Traceback" not in stdout + stderr
+    made = {p.parent.parent.name: len(list(p.parent.iterdir())) for p in (tmp_path / "o").glob("*/images/*")}
+    assert made == {"zeiterfassung-handwerk": 1}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -85,3 +86,37 @@ def small_brief():
 @pytest.fixture
 def good_text() -> str:
     return (DATA / "good_post.md").read_text(encoding="utf-8")
+
+
+# --- nothing the suite starts is left running -------------------------------------------------
+
+def _ours(before: set[tuple[int, int]]) -> list[str]:
+    """Live processes started during the run from this checkout or its venv (workers, servers,
+    forkservers, a genpost run in a subprocess), other than pytest itself."""
+    from .support.procs import all_procs
+
+    found = []
+    for proc in all_procs():
+        if (proc.pid, proc.start) in before or proc.pid == os.getpid() or proc.state in ("Z", "X"):
+            continue
+        try:
+            cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(ROOT) in cmdline or sys.executable in cmdline:
+            found.append(f"{proc.pid} {cmdline[:120]}")
+    return found
+
+
+def pytest_sessionstart(session):
+    from .support.procs import all_procs
+
+    session.config._genpost_before = {(p.pid, p.start) for p in all_procs()}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    left = _ours(getattr(session.config, "_genpost_before", set()))
+    if left:
+        session.config.get_terminal_writer().line(
+            "processes the tests started are still running:\n  " + "\n  ".join(left), red=True)
+        session.exitstatus = 1

@@ -36,7 +36,7 @@ def test_good_post_passes_every_check(good_text, small_brief):
     assert report.get("words.count").value == 168
 
 
-# (check id, how the good post is broken, brief target changes)
+# (check id, how the good post is broken, brief target changes[, other checks the break must also fail])
 BROKEN = [
     ("keyword.count", [("Für viele Betriebe ist das der einfachste Einstieg in die Digitalisierung im Handwerk.",
                         "Für viele Betriebe ist das der einfachste Einstieg.")], {"keyword_min": 5}),
@@ -48,7 +48,7 @@ BROKEN = [
     ("keyword.distribution", [("Einstieg in die Digitalisierung im Handwerk", "Einstieg"),
                               ("Schritt der Digitalisierung im Handwerk", "Schritt"),
                               ("Weg 2: Digitalisierung im Handwerk mit verbundenen Rechnungen", "Weg 2: Rechnungen")],
-     {"keyword_min": 1}),
+     {"keyword_min": 1}, {"keyword.h2"}),  # the H2 was one of the sections' uses
     ("words.count", [], {"words_min": 400}),
     ("words.count", [], {"words_max": 100}),
     ("links.internal.count", [], {"internal_links": 3}),
@@ -69,7 +69,8 @@ BROKEN = [
                        '<!-- wp:heading {"level":1} -->\n<h1 class="wp-block-heading">Noch ein Titel</h1>\n'
                        "<!-- /wp:heading -->\n\n<!-- wp:paragraph -->\n<p>Die Digitalisierung")], {}),
     ("structure.heading_levels", [('<!-- wp:heading -->\n<h2 class="wp-block-heading">Weg 1: Aufträge digital erfassen</h2>',
-                                   '<!-- wp:heading {"level":3} -->\n<h3 class="wp-block-heading">Weg 1: Aufträge digital erfassen</h3>')], {}),
+                                   '<!-- wp:heading {"level":3} -->\n<h3 class="wp-block-heading">Weg 1: Aufträge digital erfassen</h3>')], {},
+     {"title.number_matches"}),  # one numbered H2 fewer than the title's 2
     ("title.power_word", [("2 bewährte Wege", "2 Wege")] * 1, {}),
     ("title.number", [("2 bewährte Wege", "Bewährte Wege")], {}),
     ("title.year", [("Handwerk 2025", "Handwerk")], {}),
@@ -84,10 +85,12 @@ BROKEN = [
     ("meta.keyword", [("**Meta Description**: Digitalisierung im Handwerk ohne Umwege",
                        "**Meta Description**: Der digitale Wandel ohne Umwege")], {}),
     ("slug.format", [("**URL Slug**: digitalisierung-handwerk-2025", "**URL Slug**: digitalisierung-handwerk-größe")], {}),
-    ("slug.format", [("**URL Slug**: digitalisierung-handwerk-2025", "**URL Slug**: Digitalisierung_Handwerk")], {}),
+    ("slug.format", [("**URL Slug**: digitalisierung-handwerk-2025", "**URL Slug**: digitalisierung--handwerk-2025")], {}),
     ("slug.keyword", [("**URL Slug**: digitalisierung-handwerk-2025", "**URL Slug**: handwerk-2025")], {}),
     ("slug.stop_words", [("**URL Slug**: digitalisierung-handwerk-2025", "**URL Slug**: digitalisierung-im-handwerk")], {}),
-    ("markup.blocks", [("</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:spacer", "</p>\n\n<!-- wp:spacer")], {}),
+    ("markup.blocks", [("</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:spacer", "</p>\n\n<!-- wp:spacer")], {},
+     # an unclosed paragraph runs on to the end of the post, taking its headings and paragraphs
+     {"keyword.h2", "paragraphs.sentences", "readability.paragraph_length", "title.number_matches"}),
     ("markup.blocks", [('<!-- wp:heading {"level":1} -->', '<!-- wp:heading {"level":1,} -->')], {}),
     ("markup.blocks", [('<!-- wp:heading {"level":1} -->', '<!-- wp:heading {"level":2} -->')], {}),
     ("markup.blocks", [('<!-- wp:spacer {"height":"40px"} -->', '<!-- wp:spacer {"height":"20px"} -->')], {}),
@@ -98,15 +101,16 @@ BROKEN = [
     ("text.leftovers", [("einfachste Einstieg", "einfachste [Link] Einstieg")], {}),
     # Empty is not short: an empty SEO title, meta description, H1 or slug fails.
     ("seo_title.length", [("**SEO Title**: 2 bewährte Wege zur Digitalisierung im Handwerk 2025", "**SEO Title**: ")],
-     {}),
+     {}, {"seo_title.keyword", "title.number", "title.power_word", "title.year"}),
     ("meta.length", [("**Meta Description**: Digitalisierung im Handwerk ohne Umwege: zwei bewährte Schritte für "
                       "Betriebe, die Aufträge und Rechnungen schneller erledigen wollen.",
-                      "**Meta Description**: ")], {"meta_description_min_chars": 0}),
+                      "**Meta Description**: ")], {"meta_description_min_chars": 0}, {"meta.keyword"}),
     ("structure.h1", [('<h1 class="wp-block-heading">2 bewährte Wege zur Digitalisierung im Handwerk 2025</h1>',
-                       '<h1 class="wp-block-heading"></h1>')], {}),
-    ("slug.format", [("**URL Slug**: digitalisierung-handwerk-2025", "**URL Slug**: ")], {}),
+                       '<h1 class="wp-block-heading"></h1>')], {}, {"keyword.h1", "title.number", "title.power_word",
+                                                                   "title.year"}),
+    ("slug.format", [("**URL Slug**: digitalisierung-handwerk-2025", "**URL Slug**: ")], {}, {"slug.keyword"}),
     ("structure.headings_unique", [("Weg 2: Digitalisierung im Handwerk mit verbundenen Rechnungen",
-                                    "Weg 1: Aufträge digital erfassen")], {}),
+                                    "Weg 1: Aufträge digital erfassen")], {}, {"keyword.h2"}),
     ("language.german", [("Ein Auftrag, der auf einem Zettel steht, geht leicht verloren.",
                           "This is a paragraph that is written in English and it is not German at all.")], {}),
     ("language.address", [("Dieser Beitrag zeigt Ihnen", "Dieser Beitrag zeigt dir")], {}),
@@ -114,15 +118,17 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("check_id,edits,targets", BROKEN, ids=[f"{b[0]}-{i}" for i, b in enumerate(BROKEN)])
-def test_broken_post_fails_exactly_that_check(good_text, small_brief, check_id, edits, targets):
+@pytest.mark.parametrize("case", BROKEN, ids=[f"{b[0]}-{i}" for i, b in enumerate(BROKEN)])
+def test_broken_post_fails_exactly_that_check(good_text, small_brief, case):
+    check_id, edits, targets, *also = case
     text = good_text
     for old, new in edits:
         assert old in text, old
         text = text.replace(old, new)
-    report = run(text, small_brief, **targets)
-    assert not report.get(check_id).passed, report.get(check_id)
-    assert report.get(check_id).message
+    before = {r.id for r in run(good_text, small_brief).results if not r.passed}
+    failing = {r.id for r in run(text, small_brief, **targets).results if not r.passed}
+    # That check, and only the others the break must bring down (named in the case), newly fail.
+    assert failing - before == {check_id, *(also[0] if also else ())}
 
 
 def test_severity_decides_the_verdict(good_text, small_brief):

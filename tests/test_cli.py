@@ -15,8 +15,11 @@ def test_version(cli):
 def test_help_lists_the_main_job_and_subcommands(cli):
     code, stdout, _ = cli("--help")
     assert code == 0
-    for word in ("--brief", "check", "--version"):
-        assert word in stdout
+    for option in ("--brief", "--dry-run", "--version"):
+        assert f" {option}" in stdout
+    commands = stdout.split("Commands:", 1)[1].splitlines()
+    names = {line.split()[0] for line in commands if line.startswith("  ") and line.strip()}
+    assert {"check", "batch", "publish", "preview"} <= names
 
 
 def test_check_help_explains_every_option(cli):

@@ -212,11 +212,12 @@ def test_publish_refuses_http_to_a_remote_site_before_generating(tmp_path, cli):
     assert not any(tmp_path.iterdir())  # nothing generated, nothing sent
 
 
-def test_the_password_never_shows_in_repr_or_dumps(wp):
-    target = target_for(wp)
+def test_the_password_never_shows_in_repr_or_dumps():
+    secret = "abcd EFGH 1234 ijkl MNOP 5678"
+    target = resolve_target(WordPressSettings(), "https://www.example.de", "redaktion", secret)
     for text in (repr(target), str(target), target.model_dump_json(), str(target.model_dump())):
-        assert wp.app_password not in text
-    assert target.app_password.get_secret_value() == wp.app_password
+        assert secret not in text and "abcd" not in text
+    assert target.app_password.get_secret_value() == secret
 
 
 # --- 4. plain http ---------------------------------------------------------------------------------

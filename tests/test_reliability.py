@@ -43,14 +43,20 @@ def test_thirty_percent_faults_still_complete_and_pass(cli, tmp_path):
     assert report["llm"]["requests"] > report["llm"]["calls"]
 
 
-def test_all_faults_stop_in_bounded_time_with_exit_3_and_a_rerun_reuses_the_journal(cli, tmp_path):
+def test_all_faults_stop_after_their_retries_with_exit_3_and_a_rerun_reuses_the_journal(cli, tmp_path):
     # The plan and three sections are answered, then every request fails.
     brief = without_images(MITTELSTAND, tmp_path)
     with FakeOpenAI(mock_responder(), faults_script=[None] * 4, fault_rate=1.0, faults=("500",)) as fake:
         code, _, stderr = run_against(cli, fake, tmp_path, brief, "--timeout", "1", "--retries", "2",
                                       "--retry-time", "5")
         answered = [r for r in fake.requests if r["_status"] == 200]
+        tries: dict[str, int] = {}
+        for r in fake.requests:
+            if r["_status"] != 200:
+                key = json.dumps(r["messages"], sort_keys=True)
+                tries[key] = tries.get(key, 0) + 1
     assert code == 3
+    assert tries and max(tries.values()) <= 3  # --retries 2: each request at most three times
     last = stderr.strip().splitlines()[-1]  # after the progress lines, one line says what happened
     assert "did not answer after retries" in last and "server error (500)" in last and "work so far" in last
     report = the_report(tmp_path)
@@ -142,7 +148,13 @@ UNSAFE = (' <script>alert("x")</script> Mehr unter [Klick](javascript:alert(1)) 
           '<!-- /wp:html --> <img src=x onerror=alert(1)>.')
 
 
-def test_nothing_unsafe_reaches_the_post_whatever_the_llm_says(cli, tmp_path):
+@pytest.fixture(scope="module")
+def unsafe_post(tmp_path_factory):
+    """A post written by a model that adds scripts, foreign links and block comments to every answer."""
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
     base = mock_responder()
 
     async def respond(body):
@@ -151,20 +163,30 @@ def test_nothing_unsafe_reaches_the_post_whatever_the_llm_says(cli, tmp_path):
             return text + UNSAFE
         return text
 
+    tmp_path = tmp_path_factory.mktemp("unsafe")
     with FakeOpenAI(respond) as fake:
-        code, stdout, stderr = run_against(cli, fake, tmp_path, SMALL)
-    folder = next(tmp_path.glob("*/report.json")).parent
-    html = (folder / "post.html").read_text(encoding="utf-8")
+        CliRunner().invoke(app, ["--brief", str(SMALL), "--model", "gpt-4o-mini", "--base-url", fake.url,
+                                 "--api-key", "sk-test", "--out", str(tmp_path)])
+    return next(tmp_path.glob("*/report.json")).parent / "post.html"
+
+
+def test_nothing_unsafe_reaches_the_post_whatever_the_llm_says(unsafe_post):
+    html = unsafe_post.read_text(encoding="utf-8")
     for bad in ("<script", "javascript:", "data:", "evil.example", "/nicht-im-brief/", "onerror", "<img", "<b>",
                 "wp:html"):
         assert bad not in html, bad
     assert all(line.startswith("<!--") for line in html.splitlines() if "-->" in line)
     brief = load_brief(SMALL)
-    report = run_checks(read_post(folder / "post.html"), brief)
+    report = run_checks(read_post(unsafe_post), brief)
     assert report.get("markup.blocks").passed
     assert report.get("links.internal.known").passed and report.get("links.external.known").passed
-    if not wordpress_parser_unavailable_reason():
-        assert stray_freeform(parse_with_wordpress(html)) == []
+
+
+def test_wordpress_own_parser_finds_no_stray_content_in_that_post(unsafe_post):
+    reason = wordpress_parser_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    assert stray_freeform(parse_with_wordpress(unsafe_post.read_text(encoding="utf-8"))) == []
 
 
 def test_answers_are_kept_and_reused_and_no_cache_turns_it_off(cli, tmp_path):

@@ -231,8 +231,10 @@ class Brief(_Strict):
         return (base_dir / self.images.folder) if self.images.source == "folder" and self.images.folder else None
 
     def default_slug(self) -> str:
-        """Deterministic: the brief's slug, else the keyword's content words (ä→ae, ß→ss)."""
-        return slugify(self.slug or self.keyword, drop_stop_words=True)
+        """Deterministic: the brief's slug, else the keyword's content words (ä→ae, ß→ss). For Rank
+        Math the keyword's own stop words stay: its keywordInPermalink test looks for the whole
+        keyword („zeiterfassung-im-handwerk“; checks/slug.py)."""
+        return slugify(self.slug or self.keyword, drop_stop_words=self.wordpress.seo_plugin != "rankmath")
 
 
 def _read_links_file(path: Path) -> list[Link]:

@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 
 from .answers import ask_text
 from .brief import Brief
+from .checks.aims import aims
 from .edits import clean_answer, to_paragraphs  # noqa: F401  (to_paragraphs: part of this step's interface)
 from .llm.client import LLMClient
 from .plan import Plan
-from .prompting import build_request
+from .prompting import build_request, transition_tenths
 
 
 class SectionDraft(BaseModel):
@@ -34,11 +35,23 @@ class Draft(BaseModel):
 def section_task(brief: Brief, plan: Plan, index: int, kind: str = "abschnitt") -> dict:
     """A section prompt's task in machine-readable form (for the offline mock; the prompt says it in words)."""
     s = plan.sections[index]
-    return {"aufgabe": kind, "keyword": brief.keyword, "anrede": brief.address,
+    task = {"aufgabe": kind, "keyword": brief.keyword, "anrede": brief.address,
             "max_saetze": brief.targets.max_sentences_per_paragraph, "index": index,
             "einleitung": index == 0, "fazit": index == len(plan.sections) - 1,
             "ueberschrift": "" if index == 0 else s.heading, "woerter": s.words, "keyword_verwendungen": s.keyword_uses,
             "links": [{"url": l.url, "anker": l.anchor} for l in s.links]}
+    return {**task, **style_task(brief)}
+
+
+def style_task(brief: Brief) -> dict:
+    """What every section prompt asks of the prose under the SEO plugin (prompts/style.j2)."""
+    a = aims(brief)
+    out: dict = {}
+    if a.transition_share:
+        out["ueberleitungen"] = transition_tenths(a.transition_share) / 10
+    if a.passive_share:
+        out["aktiv"] = True
+    return out
 
 
 async def draft_section(client: LLMClient, brief: Brief, plan: Plan, index: int, purpose: str | None = None,

@@ -16,9 +16,11 @@ from pydantic import BaseModel, Field, field_validator
 
 from .answers import BadAnswer, ask_json
 from .brief import Brief, Link
-from .checks.meta import meta_failures
+from .checks.aims import aims, competes
+from .checks.meta import meta_failures, meta_length_bounds
 from .checks.title import title_number
 from .german import count_keyword
+from .headings import aim_keyword_in_headings
 from .imageplan import PlannedImage
 from .llm.client import LLMClient
 from .plaintext import plain_line
@@ -96,6 +98,17 @@ class Plan(BaseModel):
         return max(len(self.sections) - 2, 0)
 
 
+# A section's budget stays this far under the SEO plugin's words per section (Yoast: 300), so that a
+# model writing somewhat more than asked, or a repair adding a sentence, keeps it under the limit.
+SECTION_HEADROOM = 0.85
+
+
+def section_cap(brief: Brief) -> int | None:
+    """The most words a section is planned with under the profile (None: no limit)."""
+    limit = aims(brief).section_words
+    return int(limit * SECTION_HEADROOM) if limit else None
+
+
 def words_total(brief: Brief) -> int:
     t = brief.targets
     if t.words_max is not None:
@@ -108,15 +121,20 @@ def keyword_total(brief: Brief) -> int:
     return (t.keyword_min + t.keyword_max + 1) // 2
 
 
-def _anchor(link: Link) -> str:
+def _anchor(link: Link, brief: Brief) -> str:
     if link.title:
-        return link.title
-    path = urlsplit(link.url).path.strip("/").split("/")[-1] or urlsplit(link.url).netloc
-    return path.replace("-", " ").capitalize()
+        anchor = link.title
+    else:
+        path = urlsplit(link.url).path.strip("/").split("/")[-1] or urlsplit(link.url).netloc
+        anchor = path.replace("-", " ").capitalize()
+    if aims(brief).no_competing_anchors and competes(anchor, brief):
+        anchor += " im Überblick"  # a link text that is just the keyphrase competes with this post (Yoast)
+    return anchor
 
 
-def _spread(total: int, weights: list[float], minimum: list[int]) -> list[int]:
-    """Split an integer total by weights (largest remainder), each at least its minimum."""
+def _spread(total: int, weights: list[float], minimum: list[int], cap: int | None = None) -> list[int]:
+    """Split an integer total by weights (largest remainder), each at least its minimum and, when
+    the total allows, at most `cap`: what a capped share cannot take goes to the others."""
     base = list(minimum)
     rest = total - sum(base)
     if rest <= 0:
@@ -127,6 +145,14 @@ def _spread(total: int, weights: list[float], minimum: list[int]) -> list[int]:
     order = sorted(range(len(weights)), key=lambda i: -(shares[i] - int(shares[i])))
     for i in order[: total - sum(out)]:
         out[i] += 1
+    if cap is not None and cap * len(out) >= total:
+        while any(n > cap for n in out):
+            over = sum(n - cap for n in out if n > cap)
+            free = [i for i, n in enumerate(out) if n < cap]
+            out = [min(n, cap) for n in out]
+            extra = _spread(over, [weights[i] for i in free], [0] * len(free))
+            for i, n in zip(free, extra):
+                out[i] += n
     return out
 
 
@@ -193,8 +219,12 @@ def build_plan(answer: PlanAnswer, brief: Brief, notes: list[str] | None = None)
     if len(main) > brief.sections:
         main = main[: brief.sections]
     headings = renumber([s.heading for s in main]) if brief.title.number else [s.heading for s in main]
-    sections = [answer.sections[0]] + [s.model_copy(update={"heading": h}) for s, h in zip(main, headings)] + \
-        [answer.sections[-1]]
+    # The keyphrase in the share of H2 headings the SEO plugin wants (the conclusion's heading counts).
+    h2s, note = aim_keyword_in_headings(headings + [answer.sections[-1].heading], brief)
+    if note:
+        notes.append(note)
+    sections = [answer.sections[0]] + [s.model_copy(update={"heading": h}) for s, h in zip(main, h2s)] + \
+        [answer.sections[-1].model_copy(update={"heading": h2s[-1]})]
     if len(main) < brief.sections:
         notes.append(f"outline: {len(main)} of {brief.sections} main sections; written with {len(main)}")
     wanted = len(sections)
@@ -213,7 +243,7 @@ def build_plan(answer: PlanAnswer, brief: Brief, notes: list[str] | None = None)
     default_w = [0.6] + [1.0] * len(main) + [0.6]
     proposed = [max(s.words, 0) for s in sections]
     weights = proposed if all(proposed) else default_w
-    words = _spread(words_total(brief), weights, [40] * wanted)
+    words = _spread(words_total(brief), weights, [40] * wanted, section_cap(brief))
 
     # Keyword uses in body text: the target's middle minus the uses in the H2 headings, intro ≥ 1.
     # The H1 is the post title, not content: the SEO plugin counts the content only.
@@ -236,7 +266,8 @@ def build_plan(answer: PlanAnswer, brief: Brief, notes: list[str] | None = None)
                 if key in by_key and key not in used and placed < target:
                     used.add(key)
                     placed += 1
-                    slots[i].append(LinkSlot(url=by_key[key].url, anchor=_anchor(by_key[key]), external=external))
+                    slots[i].append(LinkSlot(url=by_key[key].url, anchor=_anchor(by_key[key], brief),
+                                             external=external))
         for c in candidates:
             if placed >= target:
                 break
@@ -244,7 +275,7 @@ def build_plan(answer: PlanAnswer, brief: Brief, notes: list[str] | None = None)
                 continue
             # the main section with the fewest links so far (intro and conclusion last)
             i = min(range(1, wanted - 1) if wanted > 2 else range(wanted), key=lambda j: (len(slots[j]), j))
-            slots[i].append(LinkSlot(url=c.url, anchor=_anchor(c), external=external))
+            slots[i].append(LinkSlot(url=c.url, anchor=_anchor(c, brief), external=external))
             used.add(brief.url_key(c.url))
             placed += 1
 
@@ -267,18 +298,25 @@ def _base(brief: Brief, kind: str) -> dict:
 
 def _title_rules(brief: Brief) -> dict:
     r, t = brief.title, brief.targets
+    lo, hi = meta_length_bounds(brief)  # the brief's bounds, narrowed by the SEO plugin's
     out = {"jahr": brief.year if r.year else None, "titel_jahr": r.year, "titel_zahl": r.number,
            "titel_power_word": r.power_word, "seo_titel_max": t.seo_title_max_chars,
-           "meta_min": t.meta_description_min_chars, "meta_max": t.meta_description_max_chars}
+           "titel_keyword_vorn": aims(brief).title_keyword_start, "meta_min": lo, "meta_max": hi}
     if r.number:
         out["zahl"] = brief.sections
     return out
+
+
+def heading_goal(brief: Brief) -> int:
+    """How many of the H2 headings (main sections and conclusion) the plan asks to hold the keyword."""
+    return aims(brief).subheading_goal(brief.sections + 1)
 
 
 def plan_task(brief: Brief) -> dict:
     """The plan prompt's task in machine-readable form (for the offline mock; the prompt says it in words)."""
     return {**_base(brief, "plan"), **_title_rules(brief), "thema": brief.topic_or_keyword,
             "abschnitte": brief.sections, "woerter": words_total(brief), "keyword_verwendungen": keyword_total(brief),
+            "keyword_ueberschriften": heading_goal(brief),
             "interne_links": [l.url for l in brief.internal_links],
             "externe_links": [l.url for l in brief.external_links]}
 
@@ -306,7 +344,7 @@ async def _new_titles(client: LLMClient, brief: Brief, answer: PlanAnswer, secti
         task["zahl"] = sections
     request = build_request(brief, "titles.j2", purpose="plan:titles", schema=TitlesAnswer.model_json_schema(),
                             schema_name="titles", task=task, h1=answer.h1, failing=[f for f in failing if f[1]],
-                            sections=sections, max_tokens=1024)
+                            sections=sections, meta_min=task["meta_min"], meta_max=task["meta_max"], max_tokens=1024)
     try:
         return await ask_json(client, request, TitlesAnswer)
     except BadAnswer:
@@ -317,7 +355,8 @@ async def make_plan(client: LLMClient, brief: Brief) -> Plan:
     task = plan_task(brief)
     request = build_request(brief, "plan.j2", purpose="plan", schema=PlanAnswer.model_json_schema(),
                             schema_name="plan", task=task, words_total=task["woerter"],
-                            keyword_total=task["keyword_verwendungen"])
+                            keyword_total=task["keyword_verwendungen"], heading_goal=task["keyword_ueberschriften"],
+                            meta_min=task["meta_min"], meta_max=task["meta_max"])
     # Everything hangs on the plan: one corrective retry more than for any other answer.
     answer = await ask_json(client, request, PlanAnswer, attempts=3)
     notes: list[str] = []

@@ -7,6 +7,8 @@ year."""
 from __future__ import annotations
 
 from .brief import Brief
+from .checks import ids
+from .checks.aims import aims
 from .checks.meta import meta_length_bounds, seo_title_failures
 from .checks.title import power_words_in, title_rule_failures
 from .german import count_keyword
@@ -42,11 +44,18 @@ def pick(candidates: list[str], problems) -> str | None:
 def describe(problems: list[str], brief: Brief) -> str:
     """The rules a candidate breaks, in the words of the prompts."""
     t = brief.targets
-    words = {"seo_title.length": f"leer oder länger als {t.seo_title_max_chars} Zeichen",
-             "seo_title.keyword": "ohne das Keyword", "meta.keyword": "ohne das Keyword",
-             "title.power_word": "ohne starkes Wort", "title.number": "ohne Zahl",
-             "title.year": f"ohne die Jahreszahl {brief.year}",
-             "meta.length": f"nicht {t.meta_description_min_chars} bis {t.meta_description_max_chars} Zeichen lang"}
+    lo, hi = meta_length_bounds(brief)
+    words = {ids.SEO_TITLE_LENGTH: f"leer oder länger als {t.seo_title_max_chars} Zeichen",
+             ids.SEO_TITLE_KEYWORD: "ohne das Keyword", ids.META_KEYWORD: "ohne das Keyword",
+             ids.SEO_TITLE_KEYPHRASE: "ohne das Keyword",
+             ids.SEO_TITLE_KEYWORD_START: ("das Keyword steht nicht ganz am Anfang"
+                                           if aims(brief).title_keyword_start == "start"
+                                           else "das Keyword steht nicht in der ersten Hälfte"),
+             ids.SEO_TITLE_WIDTH: "in den Suchergebnissen zu breit (über 600 Pixel)",
+             ids.META_KEYPHRASE: "das Keyword fehlt oder steht mehr als zweimal darin",
+             ids.TITLE_POWER_WORD: "ohne starkes Wort", ids.TITLE_NUMBER: "ohne Zahl",
+             ids.TITLE_YEAR: f"ohne die Jahreszahl {brief.year}",
+             ids.META_LENGTH: f"nicht {lo} bis {hi} Zeichen lang"}
     return ", ".join(words.get(p, p) for p in problems)
 
 

@@ -40,7 +40,8 @@ class MockModel(Model):
         elif kind == "titel":
             n, plural = task.get("zahl") or 5, "Tipps"
             text = json.dumps({
-                "seo_titles": prose.title_candidates(task["keyword"], n, task.get("jahr"), plural)[1:],
+                "seo_titles": prose.title_candidates(task["keyword"], n, task.get("jahr"), plural,
+                                                     bool(task.get("titel_keyword_vorn")))[1:],
                 "meta_descriptions": prose.meta_candidates(task["keyword"], n, task.get("jahr"), plural,
                                                            task.get("anrede", "Sie"), task["meta_min"],
                                                            task["meta_max"])[1:]}, ensure_ascii=False)
@@ -50,6 +51,8 @@ class MockModel(Model):
                               ensure_ascii=False)
         elif kind in ("abschnitt", "ueberarbeitung", "ergaenzung"):
             text = self._section(task, kind)
+        elif kind == "umformulierung":
+            text = prose.reword_answer(task.get("saetze_neu", []), task.get("anrede", "Sie"), rng)
         elif kind == "bilder":
             text = json.dumps(prose.image_texts(task, rng), ensure_ascii=False)
         else:
@@ -75,10 +78,11 @@ class MockModel(Model):
             old = {s for p in t.get("text", "").split("\n\n") for s in re.split(r"(?<=[.!?])\s+", p)}
             sentences = prose.section_sentences(
                 rng, index=index, heading=t.get("ueberschrift", ""), words=int(t.get("woerter", 0)),
-                keyword=t["keyword"], uses=uses, links=links, address=t.get("anrede", "Sie"), avoid=old)
+                keyword=t["keyword"], uses=uses, links=links, address=t.get("anrede", "Sie"), avoid=old,
+                transitions=float(t.get("ueberleitungen", 0)))
         else:
             sentences = prose.section_sentences(
                 rng, index=index, heading=t.get("ueberschrift", ""), words=int(t.get("woerter", 200)),
                 keyword=t["keyword"], uses=uses, links=links, address=t.get("anrede", "Sie"),
-                intro=intro, conclusion=conclusion)
+                intro=intro, conclusion=conclusion, transitions=float(t.get("ueberleitungen", 0)))
         return prose.paragraphs_of(sentences, rng, int(t.get("max_saetze", 3)), long_paragraph)

@@ -37,6 +37,14 @@ LINKS_INTERNAL: list[str] = [s.replace(_LINK_SLOT, "{link}") for s in _TEXT["lin
 LINKS_EXTERNAL: list[str] = [s.replace(_LINK_SLOT, "{link}") for s in _TEXT["links_external"]]
 INTRO_OPENERS: list[str] = _TEXT["intro_openers"]
 CONCLUSION: list[str] = _TEXT["conclusion"]
+TRANSITION_OPENERS: list[str] = _TEXT["transition_openers"]
+TRANSITION_TAILS: list[str] = _TEXT["transition_tails"]
+TRANSITION_PREFIXES: list[str] = _TEXT["transition_prefixes"]
+PASSIVE: list[tuple[str, str]] = [(p, a) for p, a in _TEXT["passive"]]
+_TRANSITION = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(_TEXT["transition_words"], key=len,
+                                                                                    reverse=True)) + r")(?![\w-])",
+                         re.IGNORECASE)
+_VERBS = frozenset(verb for verb, _ in PREDICATES)
 
 _PARTICLES = frozenset({"ab", "an", "auf", "aus", "ein", "mit", "vor", "zu"})
 LINK_FORMS = ("markdown", "paren", "html", "bare", "mention", "omitted")
@@ -110,6 +118,125 @@ def filler(rng: random.Random, index: int, heading: str, conclusion: bool = Fals
     yield from combined_sentences(rng, index * 3)
 
 
+# --- style: transitions, voice, beginnings, length ----------------------------------------------
+
+def has_transition(sentence: str) -> bool:
+    """Whether the sentence holds a word this writer knows as a transition („zudem“, „weil“ …)."""
+    return bool(_TRANSITION.search(sentence))
+
+
+def _words(sentence: str) -> int:
+    return len(sentence.split())
+
+
+def _subject_first(sentence: str) -> tuple[str, str, str] | None:
+    """A combined sentence „Viele Betriebe sparen …“: (subject, verb, rest)."""
+    for subject in SUBJECTS:
+        head = subject[0].upper() + subject[1:] + " "
+        if sentence.startswith(head):
+            verb, _, rest = sentence[len(head):].partition(" ")
+            if verb in _VERBS:
+                return subject, verb, rest
+    return None
+
+
+def first_word(sentence: str) -> str:
+    return sentence.split(" ", 1)[0].strip("„“\"").lower()
+
+
+def new_opening(sentence: str, rng: random.Random, avoid: frozenset[str] = frozenset()) -> str | None:
+    """The sentence opened by a transition word, German word order kept: another opener before the
+    verb, or subject and verb swapped behind it. None if its structure is not one the writer knows.
+    The opener is none whose first word is in `avoid` (the neighbours' first words)."""
+    opener = rng.choice([o for o in TRANSITION_OPENERS if first_word(o) not in avoid] or TRANSITION_OPENERS)
+    for old in OPENERS:
+        if sentence.startswith(old + " ") and not has_transition(old):
+            return f"{opener} {sentence[len(old) + 1:]}"
+    parts = _subject_first(sentence)
+    if parts:
+        subject, verb, rest = parts
+        return f"{opener} {verb} {subject} {rest}"
+    return None
+
+
+def with_transition(sentence: str, rng: random.Random, limit: int = 20, avoid: frozenset[str] = frozenset(),
+                    new_start: bool = False) -> str | None:
+    """The sentence joined to the one before by a transition word, at most `limit` words long: a
+    transition opener, else a clause appended, else „Zudem gilt: …“ before it; None if too long.
+    `new_start`: it must begin with another word than now (a clause at its end does not do)."""
+    opened = new_opening(sentence, rng, avoid | {first_word(sentence)})
+    if opened and _words(opened) <= limit:
+        return opened
+    tail = rng.choice(TRANSITION_TAILS)
+    if not new_start and sentence.endswith(".") and _words(sentence) + _words(tail) <= limit:
+        return sentence[:-1] + tail + "."
+    prefixes = [p for p in TRANSITION_PREFIXES if first_word(p) not in avoid | {first_word(sentence)}]
+    prefix = rng.choice(prefixes or TRANSITION_PREFIXES)
+    if _words(sentence) + _words(prefix) <= limit:
+        return f"{prefix} {sentence}"
+    return None
+
+
+def with_transitions(sentences: list[str], share: float, rng: random.Random, keep_first: bool = False) -> list[str]:
+    """At least `share` of the sentences hold a transition word: sentences without one get one
+    (in random order), until the share is reached."""
+    out = list(sentences)
+    have = sum(has_transition(s) for s in out)
+    need = -(-int(share * 100) * len(out) // 100) - have
+    order = [i for i in range(len(out)) if not has_transition(out[i]) and not (keep_first and i == 0)]
+    rng.shuffle(order)
+    for i in order:
+        if need <= 0:
+            break
+        neighbours = frozenset(first_word(out[j]) for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(out))
+        changed = with_transition(out[i], rng, avoid=neighbours)
+        if changed:
+            out[i] = changed
+            need -= 1
+    return out
+
+
+def active(sentence: str, address: str) -> str | None:
+    """A passive sentence of this writer said in active voice (None: not one it knows)."""
+    for passive_form, active_form in PASSIVE:
+        if alt(passive_form, address) == sentence:
+            return alt(active_form, address)
+    return None
+
+
+def passive_sentences(address: str) -> list[str]:
+    return [alt(p, address) for p, _ in PASSIVE]
+
+
+def split_long(sentence: str) -> str | None:
+    """A long sentence as two: cut at a comma with enough words on both sides."""
+    for m in re.finditer(r", (?:und |denn |aber )?", sentence):
+        head, tail = sentence[:m.start()], sentence[m.end():]
+        if _words(head) >= 5 and _words(tail) >= 4:
+            return f"{head}. {tail[0].upper()}{tail[1:]}"
+    return None
+
+
+def reworded(sentence: str, wants: dict, address: str, rng: random.Random) -> str:
+    """One sentence written again as a reword prompt asks (see reading.py: aktiv, teilen, anfang,
+    ueberleitung); whatever this writer cannot do stays as it was."""
+    out = sentence
+    if wants.get("aktiv"):
+        out = active(out, address) or out
+    if wants.get("teilen"):
+        out = split_long(out) or out
+    if wants.get("anfang"):
+        out = with_transition(out, rng, avoid=frozenset({wants["anfang"].split(" ")[0]}), new_start=True) or out
+    elif wants.get("ueberleitung") and not has_transition(out):
+        out = with_transition(out, rng) or out
+    return out
+
+
+def reword_answer(items: list[dict], address: str, rng: random.Random) -> str:
+    """The numbered lines a reword prompt asks for."""
+    return "\n".join(f"{i}. {reworded(item['satz'], item, address, rng)}" for i, item in enumerate(items, 1))
+
+
 def paragraphs_of(sentences: list[str], rng: random.Random, limit: int, long_paragraph: bool = False) -> str:
     paragraphs: list[list[str]] = []
     i = 0
@@ -124,9 +251,10 @@ def paragraphs_of(sentences: list[str], rng: random.Random, limit: int, long_par
 
 def section_sentences(rng: random.Random, *, index: int, heading: str, words: int, keyword: str, uses: int,
                       links: list[LinkText], address: str, intro: bool = False, conclusion: bool = False,
-                      avoid: set[str] = frozenset()) -> list[str]:
+                      avoid: set[str] = frozenset(), transitions: float = 0.0) -> list[str]:
     """Keyword and link sentences spread among filler sentences until the word target is met;
-    an intro opens with the keyword. Sentences in `avoid` (a text being added to) are not used."""
+    an intro opens with the keyword. Sentences in `avoid` (a text being added to) are not used.
+    At least `transitions` of the sentences hold a transition word when a prompt asks for it."""
     kw_sentences = [s for s in keyword_sentences(keyword, uses + len(avoid), index, address, skip=len(avoid))
                     if s not in avoid][:uses]
     if intro and uses:
@@ -151,7 +279,21 @@ def section_sentences(rng: random.Random, *, index: int, heading: str, words: in
         sentences.insert(0, special[0])
     elif len(special) > len(slots):
         sentences.extend(special[len(slots):])
-    return [alt(s, address) for s in sentences]
+    out = [alt(s, address) for s in sentences]
+    if not transitions:
+        return out
+    # Transition words join sentences without making the section longer than asked: a writer
+    # drops a filler sentence for the words a joining clause adds.
+    out = with_transitions(out, transitions, rng, keep_first=intro)
+    keep = {alt(s, address) for s in special}
+    count = sum(len(s.split()) for s in out)
+    for i in range(len(out) - 1, 0, -1):
+        if count - len(out[i].split()) < words:
+            continue
+        if out[i] not in keep and not has_transition(out[i]):
+            count -= len(out[i].split())
+            del out[i]
+    return out
 
 
 # --- the plan ---------------------------------------------------------------------------------
@@ -170,10 +312,15 @@ def headings(rng: random.Random, n: int, numbered: bool, avoid: list[str] = (), 
     return [f"{label} {start + i}: {a[0]}" if numbered else a[0] for i, a in enumerate(aspects)]
 
 
-def title_candidates(kw: str, n: int, year: int | None, plural: str) -> list[str]:
+def title_candidates(kw: str, n: int, year: int | None, plural: str, keyword_first: bool = False) -> list[str]:
+    """SEO title candidates; the first one lacks the year (the picker must skip it when the brief
+    wants one). Asked for the keyword at the start, every candidate starts with it."""
     y = f" {year}" if year else ""
-    return [f"{n} bewährte {plural} für {kw}",  # no year: the picker must skip it
-            f"{n} bewährte {plural}: {kw}{y}", f"{kw}: {n} bewährte {plural}{y}", f"{kw}{y}: {n} Top-{plural}"]
+    if keyword_first:
+        return [f"{kw}: {n} bewährte {plural}", f"{kw}: {n} bewährte {plural}{y}", f"{kw}{y}: {n} Top-{plural}",
+                f"{kw} – {n} bewährte {plural}{y}"]
+    return [f"{n} bewährte {plural} für {kw}", f"{n} bewährte {plural}: {kw}{y}", f"{kw}: {n} bewährte {plural}{y}",
+            f"{kw}{y}: {n} Top-{plural}"]
 
 
 def meta_candidates(kw: str, n: int, year: int | None, plural: str, address: str, lo: int, hi: int) -> list[str]:
@@ -207,7 +354,11 @@ def plan_answer(t: dict, rng: random.Random) -> dict:
     plural = _PLURAL[label]
     numbered = t.get("titel_zahl", True)
     heads = headings(rng, n, numbered, label=label)
-    seo = title_candidates(kw, n, year, plural)
+    # The keyword in as many H2 headings as asked: the conclusion's, then main sections spread out.
+    wanted = int(t.get("keyword_ueberschriften", 0)) - 1
+    for i in sorted({round(j * n / wanted) for j in range(wanted)} if wanted > 0 else ()):
+        heads[min(i, n - 1)] = f"{heads[min(i, n - 1)]} – {kw}"
+    seo = title_candidates(kw, n, year, plural, keyword_first=bool(t.get("titel_keyword_vorn")))
     metas = meta_candidates(kw, n, year, plural, t.get("anrede", "Sie"), int(t.get("meta_min", 120)),
                             int(t.get("meta_max", 156)))
     words, uses = int(t.get("woerter", 1500)), int(t.get("keyword_verwendungen", 10))

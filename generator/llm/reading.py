@@ -59,6 +59,8 @@ def kind_of(prompt: str, json_wanted: bool) -> str:
         return "ergaenzung"
     if prompt.startswith("Schreibe den Abschnitt"):
         return "abschnitt"
+    if prompt.startswith("Formuliere einzelne Sätze"):
+        return "umformulierung"
     if prompt.startswith("Beschreibe die Bilder"):
         return "bilder"
     return "json" if json_wanted else "text"
@@ -93,6 +95,8 @@ def read_prompt(prompt: str, json_wanted: bool = False) -> dict:
         task["abschnitte"] = _int(r"genau (\d+) Hauptabschnitte", prompt, 6)
         task["woerter"] = _int(r"insgesamt etwa (\d+) Wörter", prompt, 1500)
         task["keyword_verwendungen"] = _int(r"(\d+) Verwendungen des Keywords", prompt, 10)
+        task["keyword_ueberschriften"] = _int(r"Genau (\d+) der \d+ H2-Überschriften", prompt,
+                                              1 if "Mindestens eine H2-Überschrift enthält" in prompt else 0)
         task["interne_links"] = _listed(prompt, "Interne Links")
         task["externe_links"] = _listed(prompt, "Externe Links")
     elif kind == "bilder":
@@ -106,6 +110,11 @@ def read_prompt(prompt: str, json_wanted: bool = False) -> dict:
         task["anzahl"] = _int(r"genau (\d+) weitere Hauptabschnitte", prompt, 1)
         task["vorhanden"] = re.findall(r"^- „([^“]+)“", prompt, re.MULTILINE)
         task["nummeriert"] = "nummeriert" in prompt
+    elif kind == "umformulierung":
+        task.update(_read_position(instructions))
+        task["saetze_neu"] = _read_reword_items(instructions)
+        if old:
+            task["text"] = old.strip()
     elif kind in ("abschnitt", "ueberarbeitung", "ergaenzung"):
         position = re.search(r"Abschnitt (\d+) von (\d+)", prompt)
         if position:
@@ -123,9 +132,43 @@ def read_prompt(prompt: str, json_wanted: bool = False) -> dict:
         if uses is not None:
             task["keyword_verwendungen"] = uses
         task.update(_read_length(instructions, kind))
+        task.update(_read_style(instructions))
         if old:
             task["text"] = old.strip()
     return task
+
+
+def _read_position(text: str) -> dict:
+    out: dict = {}
+    position = re.search(r"Abschnitt (\d+) von (\d+)", text)
+    if position:
+        out["index"], total = int(position.group(1)) - 1, int(position.group(2))
+        out["einleitung"], out["fazit"] = out["index"] == 0, out["index"] == total - 1
+    heading = re.search(r"Überschrift[^„\n]*„([^“]+)“", text)
+    out["ueberschrift"] = heading.group(1) if heading else ""
+    return out
+
+
+def _read_reword_items(text: str) -> list[dict]:
+    """The numbered sentences of a reword prompt and what each should become."""
+    items = []
+    for m in re.finditer(r"^(\d+)\. „(.*)“\n\s+(.+)$", text, re.MULTILINE):
+        asks = m.group(3)
+        beginning = re.search(r"beginnt wie die Sätze davor mit „([^“]+)“", asks)
+        items.append({"satz": m.group(2), "aktiv": "im Aktiv" in asks, "teilen": "teile ihn" in asks,
+                      "anfang": beginning.group(1) if beginning else "", "ueberleitung": "Überleitungswort" in asks})
+    return items
+
+
+def _read_style(text: str) -> dict:
+    """How the prose should read: a share of sentences with transition words, active voice."""
+    out: dict = {}
+    share = re.search(r"mindestens (\d+) von 10 Sätzen enthalten eines", text)
+    if share:
+        out["ueberleitungen"] = int(share.group(1)) / 10
+    if "Schreibe im Aktiv" in text:
+        out["aktiv"] = True
+    return out
 
 
 def _read_length(text: str, kind: str) -> dict:
@@ -154,6 +197,8 @@ def _read_titles(prompt: str) -> dict:
     if number:
         out["zahl"] = int(number.group(1))
     out["titel_power_word"] = "starke" in prompt
+    out["titel_keyword_vorn"] = ("start" if "mit dem Keyword ganz am Anfang" in prompt else
+                                 "first half" if "in der ersten Hälfte des Titels" in prompt else None)
     out["seo_titel_max"] = _int(r"höchstens (\d+) Zeichen", prompt, 60)
     meta = re.search(r"(\d+) bis (\d+) Zeichen", prompt)
     out["meta_min"], out["meta_max"] = (int(meta.group(1)), int(meta.group(2))) if meta else (120, 156)

@@ -59,6 +59,11 @@ class SloppyRates(BaseModel):
     duplicate_heading: float = Field(0.05, ge=0, le=1)
     markdown: float = Field(0.1, ge=0, le=1)
     preamble: float = Field(0.1, ge=0, le=1)
+    transitions_ignored: float = Field(0.3, ge=0, le=1)  # writes its usual few transition words
+    passive: float = Field(0.1, ge=0, le=1)  # slips into the passive for a third of its sentences
+    heading_keyword: float = Field(0.3, ge=0, le=1)  # the keyword in no H2 or in every one
+    reword_ignored: float = Field(0.15, ge=0, le=1)  # per sentence asked for: given back as it was
+    reword_unnumbered: float = Field(0.1, ge=0, le=1)  # the new sentences as a paragraph, no numbers
 
     @classmethod
     def parse(cls, spec: str) -> "SloppyRates":
@@ -147,9 +152,16 @@ class SloppyModel(Model):
         keyword, address = t.get("keyword", ""), t.get("anrede", "Sie")
         limit = int(t.get("max_saetze", 3))
         index, heading = int(t.get("index", 0)), t.get("ueberschrift", "")
+        # Style misbehaviour draws from its own stream, so the other misbehaviours of a seed stay as they were.
+        style = random.Random(rng.random())
+        if kind == "umformulierung":
+            return self._reword(t, style)
         links = [prose.LinkText(l["anker"], l["url"], self._form(rng)) for l in t.get("links", [])]
+        transitions = 0.0 if style.random() < self.rates.transitions_ignored else float(t.get("ueberleitungen", 0))
         if kind == "ueberarbeitung" and t.get("text"):
             sentences = self._rewrite(t, links, rng)
+            if transitions:
+                sentences = prose.with_transitions(sentences, transitions, style, keep_first=bool(t.get("einleitung")))
         elif kind in ("abschnitt", "ergaenzung", "ueberarbeitung"):
             words = t.get("woerter")
             if words is None and t.get("saetze"):
@@ -159,13 +171,26 @@ class SloppyModel(Model):
             sentences = prose.section_sentences(
                 rng, index=index, heading=heading, words=words, keyword=keyword, uses=uses, links=links,
                 address=address, intro=bool(t.get("einleitung")) and kind == "abschnitt",
-                conclusion=bool(t.get("fazit")), avoid=set(_sentences(t.get("text", ""))))
+                conclusion=bool(t.get("fazit")), avoid=set(_sentences(t.get("text", ""))), transitions=transitions)
         else:
             return "Dies ist eine kurze Antwort auf Deutsch."
+        if style.random() < self.rates.passive:
+            sentences = _passive(sentences, keyword, address, set(_sentences(t.get("text", ""))), style)
         if len(sentences) > 2 and rng.random() < self.rates.repeat:
             i = rng.randrange(len(sentences))
             sentences.insert(min(len(sentences), i + rng.randint(2, 6)), sentences[i])
         return prose.paragraphs_of(sentences, rng, limit, long_paragraph=rng.random() < self.rates.long_paragraph)
+
+    def _reword(self, t: dict, rng: random.Random) -> str:
+        """Named sentences written again, one numbered line each; some given back unchanged, or
+        all of them as one paragraph without numbers."""
+        address = t.get("anrede", "Sie")
+        items = t.get("saetze_neu", [])
+        new = [item["satz"] if rng.random() < self.rates.reword_ignored else prose.reworded(item["satz"], item, address, rng)
+               for item in items]
+        if rng.random() < self.rates.reword_unnumbered:
+            return " ".join(new)
+        return "\n".join(f"{i}. {s}" for i, s in enumerate(new, 1))
 
     def _rewrite(self, t: dict, links: list[prose.LinkText], rng: random.Random) -> list[str]:
         """Keeps most of the old text; adds or drops keyword, link and filler sentences towards
@@ -227,7 +252,12 @@ class SloppyModel(Model):
 
     def _json(self, kind: str, t: dict, rng: random.Random) -> dict:
         if kind == "plan":
-            plan = prose.plan_answer({**t, "jahr": t.get("jahr")}, rng)
+            style = random.Random(rng.random())
+            heading_keyword = t.get("keyword_ueberschriften", 0)
+            ignored = heading_keyword and style.random() < self.rates.heading_keyword
+            if ignored:  # the keyword only in the conclusion's heading, or in every heading
+                heading_keyword = 0 if style.random() < 0.5 else int(t.get("abschnitte", 6)) + 1
+            plan = prose.plan_answer({**t, "jahr": t.get("jahr"), "keyword_ueberschriften": heading_keyword}, rng)
             main = plan["sections"][1:-1]
             if rng.random() < self.rates.fewer_sections and len(main) > 2:
                 for _ in range(rng.randint(1, 2)):
@@ -242,7 +272,8 @@ class SloppyModel(Model):
         if kind == "titel":
             n = t.get("zahl") or 5
             plural = rng.choice(["Tipps", "Schritte", "Strategien"])
-            titles = prose.title_candidates(t.get("keyword", ""), n, t.get("jahr"), plural)[1:]
+            titles = prose.title_candidates(t.get("keyword", ""), n, t.get("jahr"), plural,
+                                            bool(t.get("titel_keyword_vorn")))[1:]
             metas = prose.meta_candidates(t.get("keyword", ""), n, t.get("jahr"), plural, t.get("anrede", "Sie"),
                                           t["meta_min"], t["meta_max"])[1:]
             return {"seo_titles": [self._break_title(s, t, rng) for s in titles],
@@ -269,7 +300,10 @@ class SloppyModel(Model):
         if rng.random() >= self.rates.title_broken:
             return title
         year = t.get("jahr")
-        how = rng.choice(["year", "number", "power", "long"])
+        how = rng.choice(["year", "number", "power", "long", "position"])
+        keyword = t.get("keyword", "")
+        if how == "position" and keyword and title.startswith(keyword):  # the keyword moved to the end
+            return f"{title[len(keyword):].lstrip(' :–')}: {keyword}"
         if how == "year" and year:
             return title.replace(str(year), str(year - 1)) if str(year) in title else f"{title} {year - 1}"
         if how == "number":
@@ -306,3 +340,15 @@ def _markdown(text: str, rng: random.Random) -> str:
     i = rng.randrange(len(paragraphs))
     paragraphs[i] = "\n".join(f"- {s}" for s in _SENTENCE.split(paragraphs[i]))
     return "\n\n".join(paragraphs)
+
+
+def _passive(sentences: list[str], keyword: str, address: str, avoid: set[str], rng: random.Random) -> list[str]:
+    """A third of the plain sentences (no keyword, no link) become passive ones of the writer's."""
+    pool = [p for p in prose.passive_sentences(address) if p not in avoid and p not in sentences]
+    rng.shuffle(pool)
+    plain = [i for i, s in enumerate(sentences) if not (keyword and keyword.lower() in s.lower())
+             and not _URLISH.search(s) and "„" not in s]
+    out = list(sentences)
+    for i in rng.sample(plain, k=min(len(pool), len(plain) // 3 + (1 if plain else 0))):
+        out[i] = pool.pop()
+    return out

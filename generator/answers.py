@@ -25,6 +25,7 @@ _REFUSAL = re.compile(r"\b(tut mir leid|ich kann (dir |ihnen )?(dabei |hierbei )
                       re.IGNORECASE)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s.*$", re.MULTILINE)
 _MD_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+", re.MULTILINE)
+_MD_BULLET_ONLY = re.compile(r"^\s*[-*•]\s+", re.MULTILINE)
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
 
 
@@ -49,11 +50,12 @@ def strip_wrapping(text: str, client: LLMClient | None = None) -> str:
     return text.strip()
 
 
-def strip_markdown(text: str, client: LLMClient | None = None) -> str:
+def strip_markdown(text: str, client: LLMClient | None = None, numbered: bool = False) -> str:
     """Markdown instead of plain text: headings go, bullets and emphasis become plain text.
-    Link markers [Anker](URL) stay: they are how the LLM asks for a link."""
+    Link markers [Anker](URL) stay: they are how the LLM asks for a link. `numbered`: the answer
+    was asked for as numbered lines, which stay."""
     cleaned = _MD_HEADING.sub("", text)
-    cleaned = _MD_BULLET.sub("", cleaned)
+    cleaned = (_MD_BULLET_ONLY if numbered else _MD_BULLET).sub("", cleaned)
     cleaned = _MD_EMPHASIS.sub(lambda m: m.group(2) or m.group(3), cleaned)
     if cleaned != text and client:
         client.bad_answer("markdown")
@@ -81,12 +83,13 @@ def _more_room(request: Request, bad: BadAnswer) -> Request:
     return request.model_copy(update={"max_tokens": min(request.max_tokens * 2, MAX_TOKENS_CAP)})
 
 
-async def ask_text(client: LLMClient, request: Request) -> str | None:
-    """Plain German text, cleaned; None when even the corrective second answer is unusable."""
+async def ask_text(client: LLMClient, request: Request, numbered: bool = False) -> str | None:
+    """Plain German text, cleaned; None when even the corrective second answer is unusable.
+    `numbered`: numbered lines were asked for (they are not Markdown to strip)."""
     current = request
     for attempt in range(2):
         response = await client.ask(current)
-        text = strip_markdown(strip_wrapping(response.text, client), client)
+        text = strip_markdown(strip_wrapping(response.text, client), client, numbered)
         try:
             check_text(text, response.finish_reason)
             return text

@@ -99,6 +99,73 @@ def split_paragraphs(paragraphs: list[str], limit: int) -> tuple[list[str], int]
     return out, split
 
 
+def split_long_paragraphs(paragraphs: list[str], max_words: int) -> tuple[list[str], int]:
+    """Paragraphs over `max_words` words are cut at the sentence boundary nearest their middle
+    (again, until each fits or is one sentence). Returns the paragraphs and how many were cut."""
+    out: list[str] = []
+    cut = 0
+    queue = list(paragraphs)
+    while queue:
+        p = queue.pop(0)
+        parts = sentences(p)
+        if len(words(p)) <= max_words or len(parts) < 2:
+            out.append(p)
+            continue
+        total, running, at = len(words(p)), 0, 1
+        for k, sentence in enumerate(parts[:-1], 1):
+            running += len(words(sentence))
+            if running >= total / 2:
+                at = k
+                break
+        cut += 1
+        queue[:0] = [" ".join(parts[:at]), " ".join(parts[at:])]
+    return out, cut
+
+
+_WORD_AFTER = re.compile(r"^(\s+)([^\W\d_][\w-]*)")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)(\s+)$")
+
+
+def widen_anchors(paragraphs: list[str], competing: Callable[[str], bool], most: int = 3) -> int:
+    """A link text that is just the keyphrase (it competes with the post for its own keyword) takes
+    in the words after it, or before it, until it is more than the keyphrase: the text stays as
+    it is, only the link covers more of it. Returns how many links were widened."""
+    widened = 0
+    for i, p in enumerate(paragraphs):
+        pos = 0
+        while True:
+            link = next((l for l in find_links(p[pos:]) if l.form == "markdown"), None)
+            if link is None:
+                break
+            start, end, anchor = pos + link.start, pos + link.end, link.anchor
+            if not competing(anchor):
+                pos = end
+                continue
+            before, after, taken = p[:start], p[end:], 0
+            quoted = before.endswith("„") and after.startswith("“")
+            if quoted:  # „[Anker](URL)“: the quotes go inside with the word before them (a title)
+                anchor, before, after = f"„{anchor}“", before[:-1], after[1:]
+            while competing(anchor) and taken < most:
+                m = _WORD_AFTER.match(after)
+                b = _WORD_BEFORE.search(before)
+                if b and (quoted or not m):
+                    anchor, before = b.group(1) + b.group(2) + anchor, before[:b.start()]
+                elif m:
+                    anchor, after = anchor + m.group(1) + m.group(2), after[m.end():]
+                else:
+                    break
+                taken += 1
+            if competing(anchor):
+                pos = end
+                continue
+            marker = f"[{anchor}]({link.url})"
+            p = before + marker + after
+            pos = len(before) + len(marker)
+            widened += 1
+        paragraphs[i] = p
+    return widened
+
+
 def wrap_anchor(paragraphs: list[str], link: "LinkSlot") -> str | None:
     """Make a link of a phrase the section already has: the planned anchor text, else the longest
     word of it (a name such as „Fallstudien“ or „Stundenzettel“). Returns the phrase, or None."""
@@ -148,10 +215,12 @@ def drop_keyword_sentences(paragraphs: list[str], keyword: str, amount: int, int
     return drop_sentences(paragraphs, lambda s: count_keyword(s, keyword), amount, keep)
 
 
-def drop_filler(paragraphs: list[str], keyword: str, amount: int) -> tuple[list[str], int]:
-    """Fewer words: drop sentences without keyword or link (never a paragraph's first)."""
+def drop_filler(paragraphs: list[str], keyword: str, amount: int,
+                spare: Callable[[str], bool] = lambda s: False) -> tuple[list[str], int]:
+    """Fewer words: drop sentences without keyword or link (never a paragraph's first, nor one
+    that `spare` keeps)."""
     return drop_sentences(paragraphs, lambda s: 0 if count_keyword(s, keyword) else len(words(s)), amount,
-                          lambda pi, si, text: si == 0, exact=False)
+                          lambda pi, si, text: si == 0 or spare(text), exact=False)
 
 
 def remove_leftovers(paragraphs: list[str]) -> int:

@@ -20,13 +20,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from . import reword
 from .answers import ask_text
 from .brief import Brief
-from .checks import Report
+from .checks import Report, ids
+from .checks.aims import aims, competes
 from .draft import Draft, SectionDraft, draft_section, section_task
 from .edits import (clean_answer, drop_filler, drop_keyword_sentences, remove_leftovers, sentences,
-                    split_paragraphs, wrap_anchor)
+                    split_long_paragraphs, split_paragraphs, widen_anchors, wrap_anchor)
 from .german import count_keyword, words
+from .headings import aim_keyword_in_headings
 from .llm.client import LLMClient
 from .plan import LinkSlot, Plan, SectionPlan
 from .prompting import build_request, with_correction
@@ -34,9 +37,12 @@ from .render import section_view
 from .checks.meta import meta_failures
 from .titles import fallback_meta, fallback_title, h1_problems, pick, seo_title_problems
 
-TITLE_IDS = {"seo_title.length", "seo_title.keyword", "title.power_word", "title.number", "title.year"}
-H1_IDS = {"keyword.h1", "title.power_word", "title.number", "title.year", "structure.h1"}
-META_IDS = {"meta.length", "meta.keyword"}
+TITLE_IDS = {ids.SEO_TITLE_LENGTH, ids.SEO_TITLE_KEYWORD, ids.SEO_TITLE_KEYWORD_START, ids.SEO_TITLE_WIDTH,
+             ids.SEO_TITLE_KEYPHRASE, ids.TITLE_POWER_WORD, ids.TITLE_NUMBER, ids.TITLE_YEAR}
+H1_IDS = {ids.KEYWORD_H1, ids.TITLE_POWER_WORD, ids.TITLE_NUMBER, ids.TITLE_YEAR, ids.STRUCTURE_H1}
+META_IDS = {ids.META_LENGTH, ids.META_KEYWORD, ids.META_KEYPHRASE}
+SLUG_IDS = {ids.SLUG_FORMAT, ids.SLUG_KEYWORD, ids.SLUG_KEYPHRASE}
+SECTION_MARGIN = 20  # a section cut to the plugin's words per section stays this far under it (captions count)
 SHORT_REWRITE = 0.5  # a section under half its budget is rewritten whole, not added to
 MAX_LOSS = 0.25  # a rewrite that was not asked to shorten may lose at most this share of the words
 
@@ -95,9 +101,15 @@ def _fix_titles(plan: Plan, brief: Brief, failing: set[str], actions: list[str])
             plan.meta_description = meta
             actions.append("meta description: " + ("the next passing candidate" if meta in plan.meta_descriptions
                                                    else "built from the brief's rules"))
-    if failing & {"slug.format", "slug.keyword"} and plan.slug != brief.default_slug():
+    if failing & SLUG_IDS and plan.slug != brief.default_slug():
         plan.slug = brief.default_slug()
         actions.append(f"slug: rebuilt as {plan.slug}")
+    if ids.KEYWORD_SUBHEADINGS in failing:
+        h2s, note = aim_keyword_in_headings([s.heading for s in plan.sections[1:]], brief)
+        if note:
+            for sp, h in zip(plan.sections[1:], h2s):
+                sp.heading = h
+            actions.append(note)
 
 
 def _keyword_goal(brief: Brief) -> int:
@@ -174,7 +186,40 @@ def fix_without_model(report: Report, draft: Draft, plan: Plan, brief: Brief) ->
             split += n
         if split:
             actions.append(f"split {split} paragraphs over {t.max_sentences_per_paragraph} sentences")
+    _fix_for_plugin(failing, sections, plan, brief, actions)
     return actions
+
+
+def _fix_for_plugin(failing: set[str], sections: list[tuple[SectionPlan, SectionDraft]], plan: Plan, brief: Brief,
+                    actions: list[str]) -> None:
+    """The SEO plugin's checks a deterministic edit can fix: sections over its words per section
+    lose filler sentences (the words go to other sections by the model, if the post is then short),
+    paragraphs over its words per paragraph are split, a link text that is just the keyphrase takes
+    in a word of its sentence."""
+    a = aims(brief)
+    if ids.READABILITY_SECTION_LENGTH in failing and a.section_words:
+        goal = a.section_words - SECTION_MARGIN
+        for i, (sp, sd) in enumerate(sections):
+            n = measure(sd, sp, brief).words
+            if n > goal:  # sentences that join the text with a transition word go last
+                sd.paragraphs, dropped = drop_filler(sd.paragraphs, brief.keyword, n - goal, spare=reword.joins)
+                if dropped < n - goal:
+                    sd.paragraphs, more = drop_filler(sd.paragraphs, brief.keyword, n - goal - dropped)
+                    dropped += more
+                if dropped:
+                    actions.append(f"dropped {dropped} words of filler in “{heading_of(plan, i)}” "
+                                   f"(over {a.section_words} words under one heading)")
+    if ids.READABILITY_PARAGRAPH_LENGTH in failing and a.paragraph_words:
+        split = 0
+        for _, sd in sections:
+            sd.paragraphs, n = split_long_paragraphs(sd.paragraphs, a.paragraph_words)
+            split += n
+        if split:
+            actions.append(f"split {split} paragraphs over {a.paragraph_words} words")
+    if ids.LINKS_COMPETING in failing:
+        widened = sum(widen_anchors(sd.paragraphs, lambda anchor: competes(anchor, brief)) for _, sd in sections)
+        if widened:
+            actions.append(f"{widened} link texts that were just the keyphrase now take in the next word")
 
 
 # --- the model's half ----------------------------------------------------------------------------
@@ -184,10 +229,11 @@ class Job:
     """What one section is asked for in a round."""
 
     index: int
-    kind: str  # redraft | rewrite | addition | opening
+    kind: str  # redraft | rewrite | addition | opening | reword
     words: int = 0  # rewrite: the section's length afterwards; addition: the new words
     uses: int = 0  # rewrite: the section's uses afterwards; addition: the new uses
     links: list[LinkSlot] = field(default_factory=list)
+    asks: list[reword.Ask] = field(default_factory=list)  # reword: the sentences to write again
 
     @property
     def sentences(self) -> int:
@@ -251,8 +297,10 @@ def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: Rep
     if "keyword.count" in failing and count < t.keyword_min:
         need = (t.keyword_min + t.keyword_max + 1) // 2 - count
         need -= sum(jobs[i].uses - (0 if jobs[i].kind == "opening" else stats[i].uses) for i in whole)
+        limit = aims(brief).section_words
+        full = {i for i in range(n) if limit and stats[i].words + 40 > limit - SECTION_MARGIN}
         order = sorted((i for i in range(n) if i not in whole),
-                       key=lambda i: (i not in jobs, state.attempts.get(i, 0),
+                       key=lambda i: (i in full, i not in jobs, state.attempts.get(i, 0),
                                       -(plan.sections[i].keyword_uses - stats[i].uses), stats[i].words))
         per = 2 if need <= 2 * len(order) else -(-need // max(len(order), 1))
         for i in order:
@@ -262,7 +310,8 @@ def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: Rep
             addition(i).uses += more
             need -= more
 
-    # Words short: enough that an answer 30 % short still reaches the minimum, in pieces of ≤ 250.
+    # Words short: enough that an answer 30 % short still reaches the minimum, in pieces of ≤ 250,
+    # each within what its section may still take under the plugin's words per section.
     if short_words:
         gap = t.words_min - report.get("words.count").value
         need = round(gap * 1.45) + 30 - sum(max(jobs[i].words - stats[i].words, 0) for i in whole
@@ -273,8 +322,29 @@ def plan_jobs(report: Report, draft: Draft, plan: Plan, brief: Brief, state: Rep
                        key=lambda i: (i not in jobs, state.attempts.get(i, 0),
                                       -(plan.sections[i].words - stats[i].words)))
         pieces = max(1, -(-need // 250)) if need > 0 else 0
-        for i in order[:pieces]:
-            addition(i).words += -(-need // pieces)
+        limit = aims(brief).section_words
+        if limit is None:
+            for i in order[:pieces]:
+                addition(i).words += -(-need // pieces)
+        else:
+            def room(i: int) -> int:  # what an answer up to 30 % long still fits
+                planned = jobs[i].words + 14 * (jobs[i].uses + len(jobs[i].links)) if i in jobs else 0
+                return max(0, int((limit - SECTION_MARGIN - stats[i].words - planned) / 1.3))
+
+            piece = -(-need // pieces) if pieces else 0
+            for i in sorted(order, key=lambda i: (room(i) < piece, -room(i) if room(i) < piece else 0)):
+                if need <= 0:
+                    break
+                give = min(piece, need, room(i))
+                if give >= 30:
+                    addition(i).words += give
+                    need -= give
+
+    # The plugin's readability (transition words, passive, beginnings, long sentences): sentences
+    # named for sections that have no other job this round.
+    free = {i for i in range(n) if i not in jobs and draft.sections[i].paragraphs and state.attempts.get(i, 0) < 3}
+    for i, asks in reword.choose(report, draft, plan, brief, free).items():
+        jobs[i] = Job(i, "reword", asks=asks)
     return [jobs[i] for i in sorted(jobs)]
 
 
@@ -338,6 +408,8 @@ async def _run_job(job: Job, client: LLMClient, draft: Draft, plan: Plan, brief:
     def reject(reason: str) -> None:
         rejected.append({"round": round_no, "section": heading, "step": job.kind, "reason": reason})
 
+    if job.kind == "reword":
+        return await _run_reword(job, client, draft, plan, brief, round_no, state)
     if job.kind == "redraft":
         note = state.notes.get(i, "der bisherige Text war nicht verwendbar (1. Versuch)")
         new = (await draft_section(client, brief, plan, i, purpose=f"redraft:{round_no}:{i}", note=note)).paragraphs
@@ -389,6 +461,39 @@ async def _run_job(job: Job, client: LLMClient, draft: Draft, plan: Plan, brief:
         state.refuse(i, _note(job, sp, brief, before, after, target))
     if job.kind == "rewrite":
         state.rewrite_refused.add(i)  # next time this section is added to instead
+    return None, [], rejected
+
+
+async def _run_reword(job: Job, client: LLMClient, draft: Draft, plan: Plan, brief: Brief, round_no: int,
+                      state: RepairState) -> tuple[list[str] | None, list[str], list[dict]]:
+    """Named sentences written again; each new one judged, the section taken only if it keeps its
+    links and keyword uses and at least one sentence got better (reword.py)."""
+    i, sp, sd = job.index, plan.sections[job.index], draft.sections[job.index]
+    heading = heading_of(plan, i)
+    request = build_request(brief, "reword.j2", purpose=f"reword:{round_no}:{i}",
+                            task=reword.task(job.asks, i, plan, brief, sd.text), plan=plan, section=sp,
+                            position=i + 1, total=len(plan.sections), is_intro=i == 0, items=job.asks, text=sd.text,
+                            note=state.notes.get(i), max_tokens=max(512, 80 * len(job.asks)), temperature=0.4)
+    rejected: list[dict] = []
+
+    def reject(reason: str) -> None:
+        rejected.append({"round": round_no, "section": heading, "step": "reword", "reason": reason})
+
+    text = await ask_text(client, request, numbered=True)
+    if text is None:
+        reject("the answer was unusable twice")
+        state.refuse(i, "die Antwort war nicht verwendbar")
+        return None, [], rejected
+    paragraphs, taken, why = reword.apply(job.asks, text, sd, sp, brief)
+    before, after = measure(sd, sp, brief), measure(SectionDraft(paragraphs=paragraphs), sp, brief)
+    if taken and not before.linked - after.linked and after.uses == before.uses:
+        state.notes.pop(i, None)
+        if why:
+            reject("; ".join(why))
+        return paragraphs, [f"“{heading}”: {taken} of {len(job.asks)} sentences written again by the model "
+                            f"({reword.describe(job.asks)})"], rejected
+    reject("; ".join(why) or "it changed the section's links or keyword uses")
+    state.refuse(i, "kein Satz erfüllte, worum er gebeten war: " + reword.describe_german(job.asks))
     return None, [], rejected
 
 

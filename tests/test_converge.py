@@ -71,14 +71,16 @@ def test_every_prompt_states_its_task_in_words():
     """The offline mock reads its task from the request; a real model has only the words. Reading
     the words of every prompt the pipeline sends gives exactly the same task."""
     runs = [run("clean,title_broken=1,fewer_sections=1,keyword_off=1,link_markdown=0,link_omitted=1", MITTELSTAND),
-            run("clean,length=0.9,rewrite_partial=1,refusal=0.3", ZEIT, seed=1)]
+            run("clean,length=0.9,rewrite_partial=1,refusal=0.3", ZEIT, seed=11),
+            run("clean,transitions_ignored=1,passive=1", MITTELSTAND)]
     kinds = set()
     for _, _, spy in runs:
         for request, _ in spy.calls:
             assert read_request(request) == request.task, request.purpose
             assert "AUFTRAG" not in json.dumps([m.content for m in request.messages], ensure_ascii=False)
             kinds.add(request.task["aufgabe"])
-    assert kinds == {"plan", "titel", "gliederung", "bilder", "abschnitt", "ergaenzung", "ueberarbeitung"}
+    assert kinds == {"plan", "titel", "gliederung", "bilder", "abschnitt", "ergaenzung", "ueberarbeitung",
+                     "umformulierung"}
 
 
 # --- one test per misbehaviour -------------------------------------------------------------------
@@ -103,7 +105,7 @@ def test_links_left_out_are_inserted_without_rewriting_the_section():
     assert passes(result, MITTELSTAND)
 
 
-@pytest.mark.parametrize("seed,action", [(13, "added to by the model"), (12, "words of filler")])
+@pytest.mark.parametrize("seed,action", [(24, "added to by the model"), (23, "words of filler")])
 def test_lengths_off_by_half_are_brought_back_within_the_bounds(seed, action):
     result, _, _ = run("clean,length=0.5", ZEIT, seed=seed)
     assert first_failing(result) == ["words.count"]
@@ -148,7 +150,7 @@ def test_the_same_sentence_twice_is_written_once():
 
 @pytest.mark.parametrize("rates", ["rewrite_partial=1", "rewrite_short=1"])
 def test_rewrites_that_return_only_changed_sentences_or_much_less_are_rejected(rates):
-    result, _, _ = run(f"clean,length=0.9,{rates}", ZEIT, seed=2)
+    result, _, _ = run(f"clean,length=0.9,{rates}", ZEIT, seed=7)
     reasons = [r["reason"] for rnd in result.rounds for r in rnd.rejected if r["step"] == "rewrite"]
     assert any("lost more than a quarter" in r or "loses the link" in r for r in reasons), reasons
     assert passes(result, ZEIT)

@@ -11,6 +11,7 @@ from generator.plan import PlanAnswer, SectionAnswer, build_plan
 from generator.render import render_markup, render_post
 from generator.draft import Draft, SectionDraft, to_paragraphs
 from generator.edits import split_paragraph
+from generator.german import count_keyword
 
 from .conftest import MITTELSTAND
 
@@ -25,7 +26,8 @@ def answer(brief, **changes) -> PlanAnswer:
         SectionAnswer(heading=f"Strategie {i}: Thema {i}") for i in range(1, 8)] + [SectionAnswer(heading="Fazit")]
     data = dict(h1="Digitalisierung im Mittelstand: 7 bewährte Strategien für 2025",
                 seo_titles=["Viel zu langer Titel über Digitalisierung im Mittelstand ohne alles",
-                            "7 bewährte Strategien: Digitalisierung im Mittelstand 2025"],
+                            "7 bewährte Strategien: Digitalisierung im Mittelstand 2025",
+                            "Digitalisierung im Mittelstand: 7 bewährte Strategien 2025"],
                 meta_descriptions=["zu kurz", "Digitalisierung im Mittelstand: " + "x" * 100],
                 sections=sections)
     data.update(changes)
@@ -36,13 +38,17 @@ def test_plan_budget_adds_up_to_the_targets(brief):
     plan = build_plan(answer(brief), brief)
     assert len(plan.sections) == 9
     assert sum(s.words for s in plan.sections) >= brief.targets.words_min
-    uses = sum(s.keyword_uses for s in plan.sections)  # the content's: the H1 is the post title
+    # The content's uses: the body's and the H2 headings' (the H1 is the post title).
+    headings = sum(count_keyword(s.heading, brief.keyword) for s in plan.sections[1:])
+    assert 3 <= headings <= 6  # Yoast: the keyphrase in 30–75 % of the 8 H2
+    uses = sum(s.keyword_uses for s in plan.sections) + headings
     assert brief.targets.keyword_min <= uses <= brief.targets.keyword_max
     assert plan.sections[0].keyword_uses >= 1
     internal = [l.url for s in plan.sections for l in s.links if not l.external]
     external = [l.url for s in plan.sections for l in s.links if l.external]
     assert len(internal) == len(set(internal)) == 7 and len(external) == 3
-    assert plan.seo_title == "7 bewährte Strategien: Digitalisierung im Mittelstand 2025"  # first passing candidate
+    # The first candidate that passes: Yoast wants the keyphrase at the start of the SEO title.
+    assert plan.seo_title == "Digitalisierung im Mittelstand: 7 bewährte Strategien 2025"
     assert plan.meta_description.startswith("Digitalisierung im Mittelstand: ")
     assert plan.slug == "digitalisierung-mittelstand"
 
@@ -64,7 +70,8 @@ def test_plan_trims_to_the_brief_sections_and_never_pads_with_placeholders(brief
     short = answer(brief, sections=[SectionAnswer(heading="Einleitung"), SectionAnswer(heading="Strategie 1: A"),
                                     SectionAnswer(heading="Strategie 3: B"), SectionAnswer(heading="Fazit")])
     plan = build_plan(short, brief)
-    assert [s.heading for s in plan.sections] == ["Einleitung", "Strategie 1: A", "Strategie 2: B", "Fazit"]
+    assert [s.heading for s in plan.sections] == ["Einleitung", "Strategie 1: Digitalisierung im Mittelstand – A",
+                                                  "Strategie 2: B", "Fazit"]  # the keyphrase in 1–2 of 3 H2
     assert any("2 of 7 main sections" in n for n in plan.notes)
 
 
@@ -135,7 +142,8 @@ def test_render_matches_the_seed_block_markup(brief):
     assert markup.startswith('<!-- wp:heading {"level":1} -->\n<h1 class="wp-block-heading">')
     assert ('<!-- wp:spacer {"height":"40px"} -->\n<div style="height:40px" aria-hidden="true" '
             'class="wp-block-spacer"></div>\n<!-- /wp:spacer -->\n\n<!-- wp:heading -->\n'
-            '<h2 class="wp-block-heading">Strategie 1: Thema 1</h2>\n<!-- /wp:heading -->') in markup
+            '<h2 class="wp-block-heading">Strategie 1: Digitalisierung im Mittelstand – Thema 1</h2>\n'
+            '<!-- /wp:heading -->') in markup
     assert "<!-- wp:paragraph -->\n<p>Absatz.</p>\n<!-- /wp:paragraph -->" in markup
 
 

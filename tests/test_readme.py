@@ -96,7 +96,9 @@ def test_the_offline_commands_run_as_written_in_a_fresh_copy(tmp_path):
     for args in runs:
         result = subprocess.run([sys.executable, "-m", "generator", *args], cwd=tmp_path, capture_output=True,
                                 text=True, timeout=120)
-        expected = 1 if args[:2] == ["check", "examples/seed-post.txt"] else 0
+        # The seed fails its brief; the dry run, written for Yoast, fails Rank Math's URL test (its slug
+        # leaves out the keyword's „im“, which Rank Math wants and Yoast does not).
+        expected = 1 if args[:2] == ["check", "examples/seed-post.txt"] or "rankmath" in args else 0
         assert result.returncode == expected, (args, result.stdout, result.stderr)
     assert (tmp_path / "out" / "digitalisierung-mittelstand" / "preview.html").is_file()
     assert (tmp_path / "out" / "index.html").is_file()

@@ -36,25 +36,6 @@ BRIEF = "brief"  # a rule that holds in every profile
 # The post's text fields a field check can judge, and how results name them.
 FIELDS = {"title": "H1", "seo_title": "SEO title", "meta_description": "meta description", "slug": "slug"}
 
-# Plugin assessments that genpost's loop does not aim at yet (issue #12, phase 2: the plan puts
-# the keyphrase into the right share of subheadings and at the start of the SEO title, section
-# prompts ask for transition words and active voice, repairs name the sentences to change).
-# Their rules say "error" -- what the plugin's green needs -- but until the loop can fix them they
-# are reported as warnings, so a post is not failed for what no repair can change yet. Phase 2
-# removes an id here when it makes plan or repair aim at it.
-NOT_YET_AIMED: Mapping[str, frozenset[str]] = {
-    "yoast": frozenset({
-        "keyword.subheadings", "seo_title.keyword_start", "links.competing", "readability.transition_words",
-        "readability.passive_voice", "readability.sentence_beginnings", "readability.long_sentences",
-        "readability.section_length", "readability.paragraph_length",
-    }),
-    "rankmath": frozenset({
-        "seo_title.keyword_start", "slug.keyphrase", "readability.paragraph_length",
-    }),
-    "none": frozenset(),
-}
-
-
 @dataclass(frozen=True)
 class Rule:
     """A check's thresholds under one profile."""
@@ -98,7 +79,7 @@ class Check:
         rule = self.rule(profile)
         if rule is None:
             raise KeyError(f"{self.id} has no rule for profile {profile}")
-        return "warning" if rule.severity == "error" and self.id in NOT_YET_AIMED.get(profile, ()) else rule.severity
+        return rule.severity
 
 
 CHECKS: list[Check] = []

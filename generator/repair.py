@@ -485,6 +485,12 @@ async def _run_reword(job: Job, client: LLMClient, draft: Draft, plan: Plan, bri
         state.refuse(i, "die Antwort war nicht verwendbar")
         return None, [], rejected
     paragraphs, taken, why = reword.apply(job.asks, text, sd, sp, brief)
+    limit = aims(brief).section_words
+    if limit and measure(SectionDraft(paragraphs=paragraphs), sp, brief).words > limit - SECTION_MARGIN:
+        # Longer sentences must not push the section over the plugin's words per section: filler
+        # without a transition word goes, as the deterministic half would do next round.
+        over = measure(SectionDraft(paragraphs=paragraphs), sp, brief).words - (limit - SECTION_MARGIN)
+        paragraphs, _ = drop_filler(paragraphs, brief.keyword, over, spare=reword.joins)
     before, after = measure(sd, sp, brief), measure(SectionDraft(paragraphs=paragraphs), sp, brief)
     if taken and not before.linked - after.linked and after.uses == before.uses:
         state.notes.pop(i, None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-import pytest
 import yaml
 
 from generator.brief import load_brief

@@ -1,8 +1,9 @@
-"""Estimated cost per model: text models in US dollars per million tokens (input, output), image
-models in US dollars per image, by quality and size.
+"""Estimated cost per model: text models in US dollars per million tokens (input, output), live
+and through a provider's batch endpoint; image models in US dollars per image, by quality and size.
 
 Extend or override with a YAML or JSON file named by GENPOST_PRICES:
-    my-model: {input: 0.5, output: 1.5}
+    my-model: {input: 0.5, output: 1.5}                                # batch priced as live
+    my-batch-model: {input: 0.5, output: 1.5, batch_input: 0.25, batch_output: 0.75}
     my-image-model: {per_image: 0.04}                                  # any quality and size
     other-image-model: {per_image: {medium: {1024x1024: 0.04, 1536x1024: 0.06}}}
 """
@@ -31,6 +32,14 @@ PRICES: dict[str, tuple[float, float]] = {
     "mistral-small-latest": (0.20, 0.60),
 }
 
+# Answers through a batch endpoint: OpenAI bills input and output tokens at 50 % of the live price
+# (https://help.openai.com/en/articles/9197833-batch-api-faq); Mistral's batch inference is half
+# price as well. A model of GENPOST_PRICES without batch prices is priced as live: an estimate
+# never understates.
+BATCH_DISCOUNT = 0.5
+BATCH_PRICES: dict[str, tuple[float, float]] = {
+    model: (i * BATCH_DISCOUNT, o * BATCH_DISCOUNT) for model, (i, o) in PRICES.items()}
+
 
 # Per image, from OpenAI's price list (https://platform.openai.com/docs/pricing, "Image
 # generation", and the model pages https://platform.openai.com/docs/models/gpt-image-1,
@@ -57,7 +66,8 @@ IMAGE_PRICES: dict[str, dict[str, dict[str, float]]] = {
 }
 
 
-_EXAMPLE = "write it like my-model: {input: 0.5, output: 1.5} (or per_image: 0.04)"
+_EXAMPLE = ("write it like my-model: {input: 0.5, output: 1.5} (optionally batch_input, batch_output; "
+            "or per_image: 0.04)")
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +98,9 @@ def _number(value: object) -> bool:
 
 
 def _valid_tokens(price: dict) -> bool:
-    return _number(price.get("input")) and _number(price.get("output"))
+    batch = [price[k] for k in ("batch_input", "batch_output") if k in price]
+    return (_number(price.get("input")) and _number(price.get("output"))
+            and len(batch) in (0, 2) and all(_number(b) for b in batch))
 
 
 def _valid_per_image(per_image: object) -> bool:
@@ -105,6 +117,18 @@ def price_table() -> dict[str, tuple[float, float]]:
     for model, price in _extra_prices().items():
         if _valid_tokens(price):
             table[model] = (float(price["input"]), float(price["output"]))
+    return table
+
+
+@lru_cache(maxsize=1)
+def batch_price_table() -> dict[str, tuple[float, float]]:
+    """Prices through a batch endpoint: the built-in ones, extended by GENPOST_PRICES (its
+    batch_input/batch_output, else its live prices)."""
+    table = dict(BATCH_PRICES)
+    for model, price in _extra_prices().items():
+        if _valid_tokens(price):
+            table[model] = (float(price.get("batch_input", price["input"])),
+                            float(price.get("batch_output", price["output"])))
     return table
 
 
@@ -128,9 +152,15 @@ def _lookup(table: dict, model: str):
     return price
 
 
-def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
-    """Dollars, or None for a model without a known price (local models cost nothing we can see)."""
-    price = _lookup(price_table(), model)
+def token_price(model: str, batch: bool = False) -> tuple[float, float] | None:
+    """Dollars per million (input, output) tokens, live or through a batch endpoint; None when unknown."""
+    return _lookup(batch_price_table() if batch else price_table(), model)
+
+
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int, batch: bool = False) -> float | None:
+    """Dollars, or None for a model without a known price (local models cost nothing we can see).
+    batch: the answer came through a provider's batch endpoint, at its (lower) batch price."""
+    price = token_price(model, batch)
     if price is None:
         return None
     return round((prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000, 6)
@@ -162,5 +192,5 @@ def estimate_image_cost(model: str, quality: str | None, size: str | None) -> fl
 
 def reset_prices() -> None:
     """Forget the tables read from GENPOST_PRICES (for a process that changes it)."""
-    for cached in (_extra_prices, price_table, image_price_table):
+    for cached in (_extra_prices, price_table, batch_price_table, image_price_table):
         cached.cache_clear()

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from .brief import Brief, BriefImages, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
 from .errors import InputError, OutputError
 from .fsutil import atomic_write_lines
-from .llm import FileImageCache, ImageClient, ImageSettings, LLMClient, LLMSettings, Limiter, make_image_model, make_model
-from .llm.cache import AnswerCache
+from .llm import (ImageClient, ImageSettings, LedgerImageCache, LLMClient, LLMSettings, Limiter, make_image_model,
+                  make_model, open_ledger)
 from .folder import read_report
 from .pipeline import Checker, GenerationFailed, ProcessChecker
 from .preview import write_index
@@ -317,11 +317,11 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
     info, rows = open_csv(csv_path)
     started = time.perf_counter()
     model = make_model(settings)  # one client (and connection pool) for all posts
-    cache = AnswerCache(settings.cache_dir) if settings.cache_dir and model.paid else None
+    ledger = open_ledger(settings, model.paid)
     limiter = Limiter(rpm=rpm, max_concurrent=max_concurrent)
     image_model = make_image_model(images) if images is not None else None
-    image_cache = (FileImageCache(images.cache_dir) if images is not None and images.cache_dir and image_model.paid
-                   else None)
+    # Images are kept in the same ledger as the text answers (their files beside it).
+    image_cache = LedgerImageCache(ledger) if ledger is not None and image_model is not None and image_model.paid else None
     checker = ProcessChecker(check_workers) if check_workers > 0 else Checker()
     journal = RowJournal(Path(out) / ".batch" / "rows.jsonl")
     taken: dict[str, int] = {}  # slug -> line that has it
@@ -345,7 +345,7 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
                     done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="error",
                                    note="not started: " + aborted[0]))
                     continue
-                client = LLMClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
+                client = LLMClient(model=model, ledger=ledger, policy=settings.retry, limiter=limiter, label=slug)
                 image_client = (ImageClient(model=image_model, cache=image_cache, policy=images.retry, limiter=limiter)
                                 if image_model is not None and brief.images.source == "generate" else None)
                 t0 = time.perf_counter()

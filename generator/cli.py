@@ -74,7 +74,8 @@ _RUN_OPTIONS: list[tuple[str, Any, Any]] = [
     ("seed", Annotated[int, typer.Option("--seed", help="Seed of the offline models, for reproducible runs.")], 1),
     ("max_rounds", Annotated[int, typer.Option("--max-rounds", min=0, help="Repair rounds at most.")], 4),
     ("cache_dir", Annotated[Optional[Path], typer.Option(
-        "--cache-dir", help="Where LLM answers are kept, so a rerun does not pay twice (default OUT/.cache).")], None),
+        "--cache-dir", help="Folder of the ledger genpost.db, where every LLM request and answer is kept, so a rerun "
+             "does not pay twice (default OUT).")], None),
     ("no_cache", Annotated[bool, typer.Option("--no-cache", help="Do not keep or reuse LLM answers.")], False),
     ("timeout", Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one LLM answer.")], 120.0),
     ("retries", Annotated[int, typer.Option("--retries", min=0,
@@ -214,7 +215,7 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
     from .run import produce
 
     settings = run.llm
-    client = make_client(settings)
+    client = make_client(settings, label=brief.default_slug())
     images = make_image_client(run.images) if brief.images.source == "generate" else None
 
     def progress(message: str) -> None:
@@ -237,7 +238,7 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
         err.print(f"genpost: {e}", markup=False)
         return e.exit_code
     except KeyboardInterrupt:
-        err.print(f"genpost: interrupted; LLM answers received so far are kept in {settings.cache_dir or 'memory only'}"
+        err.print(f"genpost: interrupted; LLM answers received so far are kept in {settings.ledger or 'memory only'}"
                   " and a rerun reuses them", markup=False)
         return 130
     report = result.report
@@ -414,11 +415,11 @@ def batch_cmd(
         fail(e)
     except OSError as e:
         fail(OutputError(f"could not write the batch's reports into {out} ({e.strerror or type(e).__name__}); "
-                         f"finished posts and paid LLM answers ({run.llm.cache_dir or 'not kept'}) stay where they "
+                         f"finished posts and paid LLM answers ({run.llm.ledger or 'not kept'}) stay where they "
                          "are; run the same command again to go on"))
     except KeyboardInterrupt:
         err.print(f"genpost: interrupted; finished posts are in {out}, LLM answers so far in "
-                  f"{run.llm.cache_dir or 'memory only'}; run the same command again to go on", markup=False)
+                  f"{run.llm.ledger or 'memory only'}; run the same command again to go on", markup=False)
         raise typer.Exit(130)
     out_console.print(_batch_table(result))
     from .display import plural

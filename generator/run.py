@@ -38,11 +38,11 @@ def _write(out: Path, result: Result, client: LLMClient) -> Path:
 
 def kept_answers(client: LLMClient) -> str:
     """Where this run's paid answers are, for a message after a failure."""
-    cache = client.cache
+    ledger = client.ledger
     if not client.model.paid:
         return "the mock model's answers cost nothing"
-    if cache is None:
+    if ledger is None:
         return "no answers were kept (--no-cache)"
-    kept = cache.stores + cache.hits
-    lost = f", {cache.lost} could not be written" if cache.lost else ""
-    return f"{kept} paid LLM answers are kept in {cache.directory}{lost}; run the same command again to reuse them"
+    kept = ledger.stores + ledger.hits
+    lost = f", {ledger.lost} could not be written" if ledger.lost else ""
+    return f"{kept} paid LLM answers are kept in {ledger.path}{lost}; run the same command again to reuse them"

@@ -75,13 +75,14 @@ def prepare(opts: RunOptions, brief: Brief) -> Prepared:
     target = wordpress_target(brief, opts) if opts.publishing else None
     # Last, as they make the folders: nothing is written for a run that is refused.
     check_out_dir(opts.out)
-    if llm.cache_dir is not None:
-        check_writable(llm.cache_dir, "--cache-dir")
+    if opts.cache_dir is not None and not opts.no_cache:
+        check_writable(opts.cache_dir, "--cache-dir")
     return Prepared(llm=llm, images=image_settings(opts, llm), target=target)
 
 
 def llm_settings(opts: RunOptions) -> LLMSettings:
     from .llm import DEFAULT_MODEL, MOCK, LLMSettings, is_offline
+    from .llm.ledger import ledger_path
     from .retry import RetryPolicy
 
     name = MOCK if opts.dry_run else (opts.model or DEFAULT_MODEL)
@@ -99,8 +100,12 @@ def llm_settings(opts: RunOptions) -> LLMSettings:
             raise InputError("", None, "no API key",
                              "set OPENAI_API_KEY or pass --api-key, or try it offline with --dry-run")
         api_key = "local"  # local servers (Ollama, vLLM) accept any key
+    # The ledger (every request and answer) is OUT/genpost.db, or genpost.db in --cache-dir; an
+    # older genpost's answer files there (OUT/.cache, or --cache-dir itself) are migrated once.
+    ledger = None if opts.no_cache else ledger_path(opts.cache_dir or opts.out)
+    legacy = None if opts.no_cache else (opts.cache_dir or opts.out / ".cache")
     return LLMSettings(model=name, base_url=opts.base_url, api_key=api_key, seed=opts.seed, timeout=opts.timeout,
-                       cache_dir=None if opts.no_cache else (opts.cache_dir or opts.out / ".cache"),
+                       ledger=ledger, legacy_cache=legacy,
                        retry=RetryPolicy(attempts=opts.retries + 1, total_seconds=opts.retry_time))
 
 
@@ -112,7 +117,7 @@ def image_settings(opts: RunOptions, llm: LLMSettings) -> ImageSettings:
     name = MOCK if is_offline(llm.model) else (opts.image_model or DEFAULT_IMAGE_MODEL)
     return ImageSettings(model=name, base_url=opts.image_base_url or llm.base_url, api_key=llm.api_key,
                          timeout=max(llm.timeout, 60.0),
-                         cache_dir=llm.cache_dir / "images" if llm.cache_dir else None, retry=llm.retry)
+                         ledger=llm.ledger, retry=llm.retry)
 
 
 def check_out_dir(out: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .conftest import DATA, MITTELSTAND, ROOT
 from .support.fake_openai import FakeOpenAI
+from .support.ledger_view import kept_answers
 from .support.llm_responder import mock_responder
 
 EXAMPLE = ROOT / "briefs" / "keywords-example.csv"
@@ -99,9 +100,7 @@ def test_killed_batch_resumes_without_regenerating_or_paying_twice(tmp_path):
     assert len(finished) >= 2
     before = {f: (f / "post.md").read_bytes() for f in finished}
     mtimes = {f: (f / "report.json").stat().st_mtime_ns for f in finished}
-    cached = set()
-    for entry in (out / ".cache").rglob("*.json"):
-        cached.add(json.dumps(json.loads(entry.read_text(encoding="utf-8"))["request"]["messages"], sort_keys=True))
+    cached = {json.dumps(a["messages"], sort_keys=True) for a in kept_answers(out / "genpost.db")}
     sent_first = {json.dumps(r["messages"], sort_keys=True) for r in first_requests}
     assert cached and cached <= sent_first  # the comparison below can see a resent request
 

@@ -29,6 +29,7 @@ from generator.brief import WordPressSettings
 
 from .conftest import DATA, ROOT
 from .support.fake_openai import FakeOpenAI
+from .support.ledger_view import kept_answers, ledger_rows
 from .support.llm_responder import mock_responder
 
 SMALL = DATA / "small.yaml"
@@ -69,7 +70,10 @@ def one_line(err: str) -> str:
 
 
 def all_output(folder: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*") if p.is_file())
+    """Every file under folder as text; the ledger's tables with their compressed bodies unpacked."""
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*") if p.is_file()]
+    texts += [json.dumps(ledger_rows(db), ensure_ascii=False) for db in folder.rglob("genpost.db")]
+    return "\n".join(texts)
 
 
 def hostile_plan(payload: str):
@@ -391,7 +395,7 @@ def test_6_a_disk_that_fills_after_paying_keeps_the_answers_and_says_so(cli, tmp
         paid = len(fake.requests)
     line = one_line(stderr.strip().splitlines()[-1])
     assert code == 2 and "No space left on device" in line and f"{paid} paid LLM answers are kept" in line
-    assert len(list((tmp_path / "o" / ".cache").rglob("*.json"))) == paid
+    assert len(kept_answers(tmp_path / "o" / "genpost.db")) == paid
     monkeypatch.undo()
     with FakeOpenAI(mock_responder()) as fake:  # the rerun pays for nothing again
         code, _, _ = cli("--brief", SMALL, "--model", "m", "--base-url", fake.url, "--out", tmp_path / "o")

@@ -13,7 +13,8 @@ from generator.images import load_image
 from generator.llm import ImageSettings, make_image_client
 from generator.llm.errors import ContentPolicyRefusal, FatalError
 from generator.llm.image import ImageRequest
-from generator.llm.image_cache import FileImageCache
+from generator.llm.image_cache import LedgerImageCache
+from generator.llm.ledger import Ledger
 from generator.llm.image_client import ImageClient
 from generator.llm.image_mock import MockImageModel
 from generator.llm.image_openai import OpenAIImageModel
@@ -59,7 +60,7 @@ def test_the_mock_draws_the_same_real_png_for_the_same_request():
 
 
 def test_the_mock_costs_nothing_and_is_never_cached(tmp_path):
-    client = make_image_client(ImageSettings(model="mock", cache_dir=tmp_path))
+    client = make_image_client(ImageSettings(model="mock", ledger=tmp_path / "genpost.db"))
     assert client.cache is None
     run(client.generate(REQUEST))
     assert client.usage.images == 1 and client.usage.cost_usd == 0.0
@@ -141,30 +142,34 @@ def test_a_rejected_key_is_fatal():
 
 # --- the cache ---------------------------------------------------------------------------------
 
+def store(tmp_path) -> LedgerImageCache:
+    return LedgerImageCache(Ledger(tmp_path / "genpost.db"))  # a new run: a new connection, the same file
+
+
 def test_a_rerun_pays_for_no_image_twice(tmp_path):
     with FakeOpenAI() as fake:
-        first = client_for(fake, cache=FileImageCache(tmp_path))
+        first = client_for(fake, cache=store(tmp_path))
         paid = run(generate(first))
         assert len(fake.image_requests) == 1
-        second = client_for(fake, cache=FileImageCache(tmp_path))  # a new run: new client, same folder
+        second = client_for(fake, cache=store(tmp_path))  # a new run: new client, same ledger
         again = run(generate(second))
         assert len(fake.image_requests) == 1  # no second request
         assert again.cached and again.data == paid.data and again.size == paid.size
         assert second.usage.cached == 1 and second.usage.cost_usd == 0.0 and second.usage.requests == 0
         # Another prompt is another image.
-        run(generate(client_for(fake, cache=FileImageCache(tmp_path)), REQUEST.model_copy(update={"prompt": "Lager"})))
+        run(generate(client_for(fake, cache=store(tmp_path)), REQUEST.model_copy(update={"prompt": "Lager"})))
         assert len(fake.image_requests) == 2
         # A damaged cached image is not trusted: asked again.
         [png] = [p for p in tmp_path.rglob("*.png") if p.read_bytes() == paid.data]
         png.write_bytes(paid.data[:100])
-        run(generate(client_for(fake, cache=FileImageCache(tmp_path))))
+        run(generate(client_for(fake, cache=store(tmp_path))))
         assert len(fake.image_requests) == 3
 
 
 def test_make_image_client_caches_paid_models(tmp_path):
     client = make_image_client(ImageSettings(model="gpt-image-1", api_key="sk-x", base_url="http://127.0.0.1:9/v1",
-                                             cache_dir=tmp_path))
-    assert isinstance(client.cache, FileImageCache) and client.model.name == "gpt-image-1"
+                                             ledger=tmp_path / "genpost.db"))
+    assert isinstance(client.cache, LedgerImageCache) and client.model.name == "gpt-image-1"
     assert "sk-x" not in repr(ImageSettings(api_key="sk-x"))
     run(client.aclose())
 

@@ -14,6 +14,7 @@ from generator.retry import RetryPolicy, _WaitRetryAfter
 from .conftest import DATA, MITTELSTAND, without_images
 from .support.blockparser import parse_with_wordpress, stray_freeform, wordpress_parser_unavailable_reason
 from .support.fake_openai import FakeOpenAI
+from .support.ledger_view import kept_answers, ledger_rows
 from .support.llm_responder import mock_responder
 
 SMALL = DATA / "small.yaml"
@@ -64,7 +65,7 @@ def test_all_faults_stop_after_their_retries_with_exit_3_and_a_rerun_reuses_the_
     folder = next(tmp_path.glob("*/report.json")).parent
     draft = json.loads((folder / "draft.json").read_text(encoding="utf-8"))
     assert sum(1 for s in draft["sections"] if s["paragraphs"]) == 3  # the sections that were answered
-    journal = list((tmp_path / ".cache").rglob("*.json"))
+    journal = kept_answers(tmp_path / "genpost.db")
     assert len(journal) == len(answered) == 4
 
     with FakeOpenAI(mock_responder()) as healthy:
@@ -197,10 +198,13 @@ def test_answers_are_kept_and_reused_and_no_cache_turns_it_off(cli, tmp_path):
         assert len(fake.requests) == first  # the rerun asked nothing: every answer came from the journal
         assert run_against(cli, fake, tmp_path / "b", SMALL, "--no-cache")[0] == 0
         assert len(fake.requests) == 2 * first
-    assert not (tmp_path / "b" / ".cache").exists()
+    assert not (tmp_path / "b" / "genpost.db").exists()
+    assert kept_answers(tmp_path / "a" / "genpost.db")
     for f in (tmp_path / "a").rglob("*"):
         if f.is_file():
-            assert "sk-test" not in f.read_text(encoding="utf-8")
+            assert b"sk-test" not in f.read_bytes()
+    for row in ledger_rows(tmp_path / "a" / "genpost.db"):  # the ledger's bodies are compressed: unpacked
+        assert "sk-test" not in json.dumps(row, ensure_ascii=False)
 
 
 def test_retry_after_is_honoured_and_backoff_is_bounded():

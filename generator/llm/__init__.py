@@ -7,12 +7,12 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .base import Message, Model, Request, Response
-from .cache import AnswerCache
 from .client import Limiter, LLMClient, Usage
 from .errors import ContentPolicyRefusal
 from .image import ImageModel, ImageRequest, ImageResponse
-from .image_cache import FileImageCache, ImageCache
+from .image_cache import ImageCache, LedgerImageCache
 from .image_client import ImageClient, ImageUsage
+from .ledger import Ledger
 from ..retry import RetryPolicy
 
 MOCK = "mock"
@@ -32,7 +32,8 @@ class LLMSettings(BaseModel):
     api_key: str | None = None
     seed: int = 1
     timeout: float = 120.0
-    cache_dir: Path | None = None  # None: no cache
+    ledger: Path | None = None  # OUT/genpost.db; None: nothing kept (--no-cache)
+    legacy_cache: Path | None = None  # an older genpost's answer folder, migrated into the ledger once
     retry: RetryPolicy = RetryPolicy()
 
     model_config = {"arbitrary_types_allowed": True}
@@ -58,10 +59,18 @@ def make_model(settings: LLMSettings) -> Model:
                        timeout=settings.timeout)
 
 
-def make_client(settings: LLMSettings, limiter: Limiter | None = None) -> LLMClient:
+def open_ledger(settings: LLMSettings, paid: bool = True) -> Ledger | None:
+    """The settings' ledger (None with --no-cache). paid: the model costs money, so every answer
+    is on disk before it is used; the mock's calls are only logged."""
+    if settings.ledger is None:
+        return None
+    return Ledger(settings.ledger, durable=paid, legacy_cache=settings.legacy_cache)
+
+
+def make_client(settings: LLMSettings, limiter: Limiter | None = None, label: str = "") -> LLMClient:
     model = make_model(settings)
-    cache = AnswerCache(settings.cache_dir) if settings.cache_dir and model.paid else None
-    return LLMClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
+    return LLMClient(model=model, ledger=open_ledger(settings, model.paid), policy=settings.retry, limiter=limiter,
+                     label=label)
 
 
 class ImageSettings(BaseModel):
@@ -69,7 +78,7 @@ class ImageSettings(BaseModel):
     base_url: str | None = None  # None: the text model's (the caller passes it on)
     api_key: str | None = None
     timeout: float = 180.0
-    cache_dir: Path | None = None  # None: no cache
+    ledger: Path | None = None  # OUT/genpost.db; None: nothing kept
     retry: RetryPolicy = RetryPolicy()
 
     model_config = {"arbitrary_types_allowed": True}
@@ -91,12 +100,12 @@ def make_image_model(settings: ImageSettings) -> ImageModel:
 
 def make_image_client(settings: ImageSettings, limiter: Limiter | None = None) -> ImageClient:
     model = make_image_model(settings)
-    cache = FileImageCache(settings.cache_dir) if settings.cache_dir and model.paid else None
+    cache = LedgerImageCache(Ledger(settings.ledger)) if settings.ledger and model.paid else None
     return ImageClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
 
 
 __all__ = ["LLMSettings", "LLMClient", "Limiter", "Usage", "Model", "Request", "Response", "Message",
            "make_model", "make_client", "is_offline", "MOCK", "SLOPPY", "DEFAULT_MODEL",
            "ImageSettings", "ImageClient", "ImageUsage", "ImageModel", "ImageRequest", "ImageResponse",
-           "ImageCache", "FileImageCache", "ContentPolicyRefusal", "make_image_model", "make_image_client",
+           "ImageCache", "LedgerImageCache", "Ledger", "open_ledger", "ContentPolicyRefusal", "make_image_model", "make_image_client",
            "DEFAULT_IMAGE_MODEL"]

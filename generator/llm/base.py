@@ -42,6 +42,7 @@ class Response(BaseModel):
     completion_tokens: int = 0
     finish_reason: str = "stop"
     cached: bool = False
+    batch: bool = False  # answered through a provider's batch endpoint (priced as such)
     seconds: float = 0.0
     retries: int = 0
     notes: list[str] = Field(default_factory=list)  # e.g. "json_schema unsupported: parsed from text"

@@ -13,6 +13,17 @@ class FatalError(LLMError):
     """Not worth retrying: 400, 401, 403, 404. The message is the one line the user sees."""
 
 
+class BudgetExceeded(FatalError):
+    """The next request could take the spending past --max-cost: the run stops before it, and
+    keeps what is done (a FatalError: every further request would be refused alike)."""
+
+
+class Deferred(LLMError):
+    """The answer will come from a provider batch (or an imported file), not now: the request is
+    queued in the ledger and the post waits. Not a failure; the batch runner picks the post up
+    again once the answer is there."""
+
+
 class UnsupportedSchema(LLMError):
     """The endpoint rejected structured output (json_schema); fall back to JSON in plain text."""
 

@@ -1,6 +1,6 @@
 """Many posts from a CSV of keywords: read as a stream, generated concurrently under one shared
-request limiter, resumable (finished posts are skipped, paid answers come from the cache), and
-summed up in batch-report.csv and batch-report.json."""
+request limiter (or through provider batches, step by step), resumable (finished posts are
+skipped, paid answers come from the ledger), and summed up in batch-report.csv and .json."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
@@ -19,8 +19,14 @@ from pydantic import BaseModel, Field
 from .brief import Brief, BriefImages, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
 from .errors import InputError, OutputError
 from .fsutil import atomic_write_lines
-from .llm import (ImageClient, ImageSettings, LedgerImageCache, LLMClient, LLMSettings, Limiter, make_image_model,
-                  make_model, open_ledger)
+from .llm import (ImageClient, ImageSettings, LedgerImageCache, LLMClient, LLMSettings, Limiter, Model,
+                  make_image_model, make_model, open_ledger)
+from .llm.batch_api import BatchAPI
+from .llm.batch_engine import BatchEngine, EngineOptions
+from .llm.budget import Budget
+from .llm.errors import BudgetExceeded, Deferred
+from .llm.ledger import Ledger
+from .retry import RetryPolicy
 from .folder import read_report
 from .pipeline import Checker, GenerationFailed, ProcessChecker
 from .preview import write_index
@@ -218,6 +224,7 @@ class RowResult(BaseModel):
     calls: int = 0
     tokens: int = 0
     cost_usd: float | None = 0.0
+    batch_cost_usd: float | None = 0.0  # the part of cost_usd answered through provider batches
     seconds: float = 0.0
     failing: list[str] = Field(default_factory=list)
     note: str = ""
@@ -234,6 +241,7 @@ class StatusTotals(BaseModel):
     calls: int = 0
     tokens: int = 0
     cost_usd: float | None = 0.0
+    batch_cost_usd: float | None = 0.0
 
 
 class BatchResult(BaseModel):
@@ -243,7 +251,8 @@ class BatchResult(BaseModel):
     rows_file: Path
     ignored_columns: list[str]
     seconds: float
-    aborted: str | None = None
+    aborted: str | None = None  # the endpoint refused (e.g. the key): the rows not started are errors
+    stopped: str | None = None  # the budget (--max-cost) stopped the run; what is done is kept
 
     @property
     def rows_total(self) -> int:
@@ -279,6 +288,8 @@ class RowJournal:
         t.calls += row.calls
         t.tokens += row.tokens
         t.cost_usd = None if t.cost_usd is None or row.cost_usd is None else round(t.cost_usd + row.cost_usd, 6)
+        t.batch_cost_usd = (None if t.batch_cost_usd is None or row.batch_cost_usd is None
+                            else round(t.batch_cost_usd + row.batch_cost_usd, 6))
 
     def in_order(self) -> Iterator[str]:
         for _, offset in sorted(self._index):
@@ -293,7 +304,8 @@ def _from_report(row: Row | BadRow, slug: str, report: dict[str, Any], note: str
     llm = report.get("llm", {})
     return RowResult(line=row.line, keyword=row.keyword, slug=slug, status=report.get("status", "error"),
                      rounds=len(report.get("rounds", [])), calls=llm.get("calls", 0), tokens=llm.get("tokens", 0),
-                     cost_usd=llm.get("cost_usd"), seconds=report.get("timings", {}).get("total", 0.0),
+                     cost_usd=llm.get("cost_usd"), batch_cost_usd=llm.get("batch_cost_usd", 0.0),
+                     seconds=report.get("timings", {}).get("total", 0.0),
                      failing=report.get("failing", []), note=note)
 
 
@@ -306,115 +318,295 @@ def _skipped(row: Row, slug: str, report: dict[str, Any], note: str) -> RowResul
                      note=f"done in an earlier run ({earlier}); not generated again" + (f"; {note}" if note else ""))
 
 
+@dataclass
+class ProviderRun:
+    """A run through provider batches instead of live calls (see llm/batch_engine.py): through the
+    provider's Batch API, or offline, a step at a time, through files (`vllm run-batch`)."""
+
+    api: bool = True  # submit to the Batch API and wait for it
+    export_requests: Path | None = None  # write the next step's requests here and stop
+    import_responses: Path | None = None  # read answers from here first
+    options: EngineOptions = field(default_factory=EngineOptions)
+
+
+def provider_run(*, rows: int, always: bool, above: int | None, export_requests: Path | None,
+                 import_responses: Path | None, finish_live: bool, poll_seconds: float, endpoint: str, retries: int,
+                 settings: LLMSettings, max_cost: float | None) -> ProviderRun | None:
+    """The flags of `genpost batch` as a ProviderRun (None: live); InputError for what cannot work,
+    before anything is asked or sent."""
+    from .llm import MOCK
+    from .llm.pricing import token_price
+
+    offline = export_requests is not None or import_responses is not None
+    if offline and (always or above is not None):
+        raise InputError("--export-requests/--import-responses", None, "answer offline, --provider-batch through "
+                         "the provider's API", "choose one")
+    if max_cost is not None and settings.model != MOCK and token_price(settings.model, batch=not offline) is None:
+        raise InputError("--max-cost", None, f"the model {settings.model} has no price, so no budget can be kept",
+                         "add its prices to a file named by GENPOST_PRICES")
+    if not (offline or always or (above is not None and rows > above)):
+        return None
+    flag = "--export-requests" if offline else "--provider-batch"
+    if settings.model == MOCK:
+        raise InputError(flag, None, "the mock model (--dry-run) answers at once, not in batches",
+                         "name the model that answers the batches with --model")
+    if settings.ledger is None:
+        raise InputError(flag, None, "a batch keeps its requests and answers in the ledger, which --no-cache "
+                         "turns off", "leave out --no-cache")
+    if import_responses is not None and not import_responses.is_file():
+        raise InputError(str(import_responses), None, "file not found", "give the output file of vllm run-batch")
+    options = EngineOptions(finish_live=finish_live, poll_seconds=poll_seconds, endpoint=endpoint,
+                            max_tries=retries + 1)
+    return ProviderRun(api=not offline, export_requests=export_requests, import_responses=import_responses,
+                       options=options)
+
+
+MAX_PASSES = 200  # a run that has not finished after this many batches is stuck, not slow
+
+
 async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSettings, *, jobs: int = 4,
                     rpm: int | None = None, max_concurrent: int | None = None, force: bool = False,
                     max_rounds: int = 4, on_row: Callable[[RowResult], None] | None = None,
-                    check_workers: int = 0, images: ImageSettings | None = None) -> BatchResult:
+                    check_workers: int = 0, images: ImageSettings | None = None, provider: ProviderRun | None = None,
+                    max_cost: float | None = None, on_event: Callable[[str], None] | None = None) -> BatchResult:
     """check_workers: processes that run the checker (0: in this process); images: the image
-    model for rows whose brief has images: source: generate."""
+    model for rows whose brief has images: source: generate. provider: answer the requests
+    through provider batches, step by step (None: live). max_cost: stop before the estimated
+    cost of every answer in OUT's ledger would pass this many dollars."""
     base = load_brief_data(brief_path)
     brief_from_data(base, source=str(brief_path), base_dir=Path(brief_path).parent)  # a bad base brief stops here
     info, rows = open_csv(csv_path)
+    rows.close()
     started = time.perf_counter()
+    say = on_event or (lambda _m: None)
     model = make_model(settings)  # one client (and connection pool) for all posts
     ledger = open_ledger(settings, model.paid)
+    budget = None
+    if max_cost is not None:
+        budget = Budget(max_cost, ledger.total_cost() if ledger is not None else 0.0)
     limiter = Limiter(rpm=rpm, max_concurrent=max_concurrent)
     image_model = make_image_model(images) if images is not None else None
     # Images are kept in the same ledger as the text answers (their files beside it).
     image_cache = LedgerImageCache(ledger) if ledger is not None and image_model is not None and image_model.paid else None
+
+    def image_client(brief: Brief) -> ImageClient | None:
+        if image_model is None or brief.images.source != "generate":
+            return None
+        return ImageClient(model=image_model, cache=image_cache, policy=images.retry, limiter=limiter)
+
     checker = ProcessChecker(check_workers) if check_workers > 0 else Checker()
     journal = RowJournal(Path(out) / ".batch" / "rows.jsonl")
-    taken: dict[str, int] = {}  # slug -> line that has it
-    queue: asyncio.Queue = asyncio.Queue(maxsize=max(jobs, 1))
-    aborted: list[str] = []
-
-    def done(result: RowResult) -> None:
-        journal.add(result)
-        if on_row:
-            on_row(result)
-
-    async def work() -> None:
-        while True:
-            item = await queue.get()
-            if item is None:
-                queue.task_done()
-                return
-            row, brief, slug, note = item
-            try:
-                if aborted:
-                    done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="error",
-                                   note="not started: " + aborted[0]))
-                    continue
-                client = LLMClient(model=model, ledger=ledger, policy=settings.retry, limiter=limiter, label=slug)
-                image_client = (ImageClient(model=image_model, cache=image_cache, policy=images.retry, limiter=limiter)
-                                if image_model is not None and brief.images.source == "generate" else None)
-                t0 = time.perf_counter()
-                try:
-                    folder, result = await produce(brief, client, out, max_rounds=max_rounds, checker=checker,
-                                                   images=image_client)
-                    report = read_report(folder) or {}
-                    done(_from_report(row, slug, report, note))
-                except Exception as e:  # one post's failure must not stop the others (or the queue)
-                    if isinstance(e, GenerationFailed) and e.fatal:  # a rejected key fails every post alike
-                        aborted.append(str(e))
-                    note = (str(e) if isinstance(e, (GenerationFailed, OutputError))
-                            else f"internal error: {type(e).__name__}")
-                    done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="error",
-                                   calls=client.usage.calls, tokens=client.usage.tokens,
-                                   cost_usd=client.usage.cost_usd, seconds=round(time.perf_counter() - t0, 3),
-                                   note=note))
-            finally:
-                queue.task_done()
-
-    workers = [asyncio.create_task(work()) for _ in range(max(jobs, 1))]
+    engine = None
+    if provider is not None:
+        engine = _engine(provider, settings, model, ledger, limiter, budget, say)
+    run = _Run(csv_path=csv_path, brief_path=Path(brief_path), base=base, out=Path(out), jobs=max(jobs, 1),
+               force=force, max_rounds=max_rounds, checker=checker, journal=journal, on_row=on_row, ledger=ledger,
+               image_client=image_client, abort_on_budget=engine is None)
     try:
-        for row in rows:
-            if isinstance(row, BadRow):
-                done(RowResult(line=row.line, keyword=row.keyword, status="bad row", note=row.problem))
-                continue
-            try:
-                brief = row_brief(base, row, f"{csv_path}: line {row.line}", Path(brief_path).parent)
-            except InputError as e:
-                done(RowResult(line=row.line, keyword=row.keyword, status="bad row",
-                               note=str(e).split(": ", 2)[-1]))
-                continue
-            slug, note = brief.default_slug(), ""
-            if slug in taken:
-                n = 2
-                while f"{slug}-{n}" in taken:
-                    n += 1
-                note = f"slug {slug} is taken by line {taken[slug]}; this post's slug is {slug}-{n}"
-                slug = f"{slug}-{n}"
-                # The folder's slug is the post's slug, on WordPress too: never two posts with one slug.
-                brief = brief.model_copy(update={"slug": slug})
-            taken[slug] = row.line
-            previous = None if force else read_report(out / slug)
-            if previous and previous.get("status") in DONE and previous.get("brief", {}).get("keyword") == brief.keyword:
-                done(_skipped(row, slug, previous, note))
-                continue
-            await queue.put((row, brief, slug, note))
-        for _ in workers:
-            await queue.put(None)
-        await asyncio.gather(*workers)
+        if engine is None:
+            await run.one_pass(lambda slug: LLMClient(model=model, ledger=ledger, policy=settings.retry,
+                                                      limiter=limiter, label=slug, budget=budget), final=True)
+        else:
+            await _provider_passes(run, engine, provider, say)
     finally:
-        for w in workers:
-            w.cancel()
+        if engine is not None:
+            await engine.aclose()
         await model.aclose()
         if image_model is not None:
             await image_model.aclose()
         checker.close()
+        if ledger is not None:
+            ledger.close()
     seconds = round(time.perf_counter() - started, 3)
     sorted_rows = Path(out) / ".batch" / "rows-sorted.jsonl"
     atomic_write_lines(sorted_rows, journal.in_order())
     journal.close()
     batch = BatchResult(totals=journal.totals, rows_file=sorted_rows, ignored_columns=info.ignored,
-                        seconds=seconds, aborted=aborted[0] if aborted else None)
+                        seconds=seconds, aborted=run.aborted[0] if run.aborted else None,
+                        stopped=run.stopped)
     write_batch_report(out, batch)
     write_index(out)
     return batch
 
 
-REPORT_COLUMNS = ["line", "keyword", "slug", "status", "rounds", "calls", "tokens", "cost_usd", "seconds",
+def _engine(provider: ProviderRun, settings: LLMSettings, model: Model, ledger: Ledger | None, limiter: Limiter,
+            budget: Budget | None, say: Callable[[str], None]) -> BatchEngine:
+    if ledger is None:
+        raise InputError("--no-cache", None, "a provider batch keeps its requests and answers in the ledger",
+                         "leave out --no-cache")
+    api = None
+    if provider.api:
+        # Uploads and downloads of up to 200 MB: more time than one chat request gets.
+        policy = RetryPolicy(attempts=settings.retry.attempts, total_seconds=max(settings.retry.total_seconds, 900.0))
+        api = BatchAPI(api_key=settings.api_key or "", base_url=settings.base_url, policy=policy,
+                       timeout=max(settings.timeout, 600.0), endpoint=provider.options.endpoint)
+    return BatchEngine(ledger, settings.model, api=api, live=model if provider.options.finish_live else None,
+                       live_policy=settings.retry, limiter=limiter, budget=budget, options=provider.options,
+                       on_event=say)
+
+
+async def _provider_passes(run: "_Run", engine: BatchEngine, provider: ProviderRun, say: Callable[[str], None]) -> None:
+    """Run the posts; send what they wait for; wait for the answers; run them again, until every
+    post is done (or, offline, until the next step's requests are written to a file)."""
+    if provider.import_responses is not None:
+        stats = engine.import_file(provider.import_responses)
+        say(f"imported {stats.answered} answers from {provider.import_responses}"
+            + (f", {stats.failed} failed lines (asked again)" if stats.failed else "")
+            + (f", {stats.unknown} lines for requests this run does not wait for" if stats.unknown else "")
+            + (f", {stats.unreadable} unreadable lines" if stats.unreadable else ""))
+    offline = not provider.api
+    budget_stop: str | None = None
+    for _ in range(MAX_PASSES):
+        final = offline or budget_stop is not None
+        engine.stopped = budget_stop  # a post that would need one more request now ends there
+        waiting = await run.one_pass(engine.client_for, final=final)
+        if not waiting or final:
+            break
+        sent = await engine.submit()
+        if engine.open_batches():
+            await engine.wait()  # the real costs may leave room for more: try again after it
+        elif engine.stopped is not None and not sent:
+            budget_stop = engine.stopped  # nothing running, nothing more fits
+        else:
+            raise RuntimeError("posts wait for answers, but no request is queued or in a batch")
+    else:
+        raise RuntimeError(f"the batch did not finish after {MAX_PASSES} provider batches")
+    if offline and provider.export_requests is not None:
+        n = engine.export(provider.export_requests)
+        say(f"{n} requests of {waiting} waiting posts written to {provider.export_requests}" if n else
+            f"no requests are waiting; {provider.export_requests} is empty")
+    run.stopped = budget_stop
+
+
+@dataclass
+class _Run:
+    """The rows of one batch run, and what is done across its passes."""
+
+    csv_path: Path
+    brief_path: Path
+    base: dict[str, Any]
+    out: Path
+    jobs: int
+    force: bool
+    max_rounds: int
+    checker: Checker
+    journal: RowJournal
+    on_row: Callable[[RowResult], None] | None
+    ledger: Ledger | None
+    image_client: Callable[[Brief], ImageClient | None] = lambda _brief: None
+    abort_on_budget: bool = True  # live: the budget stops every post; batches: each where it must
+    finished: set[int] = field(default_factory=set)  # CSV lines with their result recorded
+    aborted: list[str] = field(default_factory=list)
+    stopped: str | None = None
+
+    def done(self, result: RowResult) -> None:
+        self.journal.add(result)
+        self.finished.add(result.line)
+        if self.ledger is not None and result.slug and result.status in ("passed", "failed", "error"):
+            self.ledger.set_post(result.slug, result.status)
+        if self.on_row:
+            self.on_row(result)
+
+    async def one_pass(self, client_for: Callable[[str], LLMClient], final: bool) -> int:
+        """Every row not done yet, up to `jobs` at once; returns how many posts wait for answers
+        (Deferred). final: a waiting post is recorded as such (nothing more comes in this run)."""
+        _, rows = open_csv(self.csv_path)
+        taken: dict[str, int] = {}  # slug -> line that has it
+        queue: asyncio.Queue = asyncio.Queue(maxsize=self.jobs)
+        waiting = 0
+
+        async def work() -> None:
+            nonlocal waiting
+            while True:
+                item = await queue.get()
+                if item is None:
+                    queue.task_done()
+                    return
+                row, brief, slug, note = item
+                try:
+                    if self.aborted:
+                        self.done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="error",
+                                            note="not started: " + self.aborted[0]))
+                        continue
+                    client = client_for(slug)
+                    t0 = time.perf_counter()
+                    try:
+                        folder, result = await produce(brief, client, self.out, max_rounds=self.max_rounds,
+                                                       checker=self.checker, images=self.image_client(brief))
+                        report = read_report(folder) or {}
+                        self.done(_from_report(row, slug, report, note))
+                    except Deferred:
+                        waiting += 1
+                        if final:
+                            self.done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="waiting",
+                                                note="waits for answers to its next step"))
+                    except Exception as e:  # one post's failure must not stop the others (or the queue)
+                        budget = isinstance(e.__context__, BudgetExceeded) or isinstance(e, BudgetExceeded)
+                        if budget:
+                            self.stopped = str(e)
+                        if isinstance(e, GenerationFailed) and e.fatal and (self.abort_on_budget or not budget):
+                            self.aborted.append(str(e))  # a rejected key (or the budget) fails every post alike
+                        note = (str(e) if isinstance(e, (GenerationFailed, OutputError))
+                                else f"internal error: {type(e).__name__}")
+                        self.done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="error",
+                                            calls=client.usage.calls, tokens=client.usage.tokens,
+                                            cost_usd=client.usage.cost_usd,
+                                            batch_cost_usd=client.usage.batch_cost_usd,
+                                            seconds=round(time.perf_counter() - t0, 3), note=note))
+                finally:
+                    queue.task_done()
+
+        workers = [asyncio.create_task(work()) for _ in range(self.jobs)]
+        try:
+            for row in rows:
+                if isinstance(row, BadRow):
+                    if row.line not in self.finished:
+                        self.done(RowResult(line=row.line, keyword=row.keyword, status="bad row", note=row.problem))
+                    continue
+                try:
+                    brief = row_brief(self.base, row, f"{self.csv_path}: line {row.line}", self.brief_path.parent)
+                except InputError as e:
+                    if row.line not in self.finished:
+                        self.done(RowResult(line=row.line, keyword=row.keyword, status="bad row",
+                                            note=str(e).split(": ", 2)[-1]))
+                    continue
+                slug, note = brief.default_slug(), ""
+                if slug in taken:
+                    n = 2
+                    while f"{slug}-{n}" in taken:
+                        n += 1
+                    note = f"slug {slug} is taken by line {taken[slug]}; this post's slug is {slug}-{n}"
+                    slug = f"{slug}-{n}"
+                    # The folder's slug is the post's slug, on WordPress too: never two posts with one slug.
+                    brief = brief.model_copy(update={"slug": slug})
+                taken[slug] = row.line
+                if row.line in self.finished:
+                    continue  # done in an earlier pass of this run
+                previous = None if self.force else read_report(self.out / slug)
+                if previous and previous.get("status") in DONE and previous.get("brief", {}).get("keyword") == brief.keyword:
+                    self.done(_skipped(row, slug, previous, note))
+                    continue
+                await queue.put((row, brief, slug, note))
+            for _ in workers:
+                await queue.put(None)
+            await asyncio.gather(*workers)
+        finally:
+            for w in workers:
+                w.cancel()
+            rows.close()
+        await _settle()
+        return waiting
+
+
+async def _settle() -> None:
+    """Let requests still on their way into the ledger arrive: when one of a post's parallel
+    requests is deferred, the others (siblings in an asyncio.gather) are queued a moment later."""
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    if others:
+        await asyncio.wait(others, timeout=60)
+
+
+REPORT_COLUMNS = ["line", "keyword", "slug", "status", "rounds", "calls", "tokens", "cost_usd", "batch_cost_usd", "seconds",
                   "failing", "note"]
 
 

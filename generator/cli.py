@@ -361,9 +361,9 @@ def check_cmd(
 @app.command("batch")
 @run_options
 def batch_cmd(
-    csv_file: Path = typer.Argument(..., metavar="CSV", help="Keywords: a header row with a 'keyword' column; "
-                                    "other columns named like brief fields override the brief per row. "
-                                    "',' or ';', UTF-8 (with or without BOM) or cp1252."),
+    csv_file: Optional[Path] = typer.Argument(None, metavar="CSV", help="Keywords: a header row with a 'keyword' "
+                                              "column; other columns named like brief fields override the brief "
+                                              "per row. ',' or ';', UTF-8 (with or without BOM) or cp1252."),
     brief: BriefOpt = None,
     jobs: int = typer.Option(4, "--jobs", "-j", min=1, help="Posts generated at once."),
     rpm: Optional[int] = typer.Option(None, "--rpm", min=1, help="Requests per minute, shared by all posts."),
@@ -373,20 +373,55 @@ def batch_cmd(
     check_workers: Optional[int] = typer.Option(None, "--check-workers", min=0,
                                                 help="Processes that run the checker beside the LLM requests "
                                                      "(default: 1 on a machine with more than one core, else 0)."),
+    provider_batch: bool = typer.Option(False, "--provider-batch",
+                                        help="Answer through the provider's Batch API (OpenAI, Azure): half the "
+                                             "price, within 24 hours, one batch per step. Resumable."),
+    provider_batch_above: Optional[int] = typer.Option(None, "--provider-batch-above", min=0, metavar="ROWS",
+                                                       help="Use --provider-batch only for a CSV of more than ROWS "
+                                                            "rows (live below)."),
+    finish_live: bool = typer.Option(False, "--finish-live", help="Ask the lines a provider batch did not answer "
+                                     "live, instead of in the next batch."),
+    export_requests: Optional[Path] = typer.Option(None, "--export-requests", metavar="FILE.jsonl",
+                                                   help="Offline: write the next step's requests to FILE (OpenAI "
+                                                        "batch JSONL, for vllm run-batch) and stop."),
+    import_responses: Optional[Path] = typer.Option(None, "--import-responses", metavar="FILE.jsonl",
+                                                    help="Offline: read the answers to exported requests (vllm "
+                                                         "run-batch's output) first, then go on."),
+    max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0.0, metavar="USD",
+                                             help="Stop before the estimated cost of OUT's answers would pass USD "
+                                                  "dollars; the posts done are kept."),
+    poll_interval: float = typer.Option(10.0, "--poll-interval", min=0.0, metavar="SECONDS",
+                                        help="First wait between polls of a provider batch; it grows to 30 times."),
+    batch_endpoint: str = typer.Option("/v1/chat/completions", "--batch-endpoint",
+                                       help="The endpoint of batch lines (Azure's older API versions: "
+                                            "/chat/completions)."),
+    status_of: Optional[Path] = typer.Option(None, "--status", metavar="OUT",
+                                             help="Show OUT's provider batches and how many posts are in which "
+                                                  "step, then exit."),
     *,
     opts: "RunOptions",
 ) -> None:
     """Generate a post for every row of CSV. Resumable: finished posts are skipped, paid answers reused.
 
-    Exit codes: 0 every post passed; 1 some failed, errored or had a bad row; 2 bad CSV or brief;
-    3 the LLM refused every request (e.g. the API key was rejected).
+    Exit codes: 0 every post passed (or, offline, waits for its next answers); 1 some failed,
+    errored or had a bad row, or --max-cost stopped the run; 2 bad CSV or brief; 3 the LLM
+    refused every request (e.g. the API key was rejected).
     """
     import asyncio
 
-    from .batch import count_rows, open_csv, run_batch
+    from .batch import count_rows, open_csv, provider_run, run_batch
 
     if opts.verbose:
         _logging()
+    if status_of is not None:
+        _print_status(status_of)
+        raise typer.Exit(0)
+    if csv_file is None:
+        fail(InputError("CSV", None, "missing", "give the keywords file, e.g. genpost batch keywords.csv --brief "
+                        "briefs/mittelstand.yaml (or --status OUT)"))
+    offline = export_requests is not None or import_responses is not None
+    if offline and not opts.api_key:  # nothing is sent anywhere: no key needed
+        opts = opts.model_copy(update={"api_key": "offline"})
     if brief is None:
         fail(InputError("", "--brief", "is missing", "give the base brief, e.g. --brief briefs/mittelstand.yaml"))
     out = opts.out
@@ -403,6 +438,13 @@ def batch_cmd(
     if info.ignored:
         err.print(f"genpost: ignoring columns that are not brief fields: {', '.join(info.ignored)}", markup=False)
     total = count_rows(csv_file)
+    try:
+        provider = provider_run(rows=total, always=provider_batch, above=provider_batch_above,
+                                export_requests=export_requests, import_responses=import_responses,
+                                finish_live=finish_live, poll_seconds=poll_interval, endpoint=batch_endpoint,
+                                retries=opts.retries, settings=run.llm, max_cost=max_cost)
+    except GenpostError as e:
+        fail(e)
     progress = _BatchProgress(total)
     try:
         with progress:
@@ -410,7 +452,10 @@ def batch_cmd(
                                            max_concurrent=max_concurrent, force=force, max_rounds=opts.max_rounds,
                                            on_row=progress.row,
                                            check_workers=check_workers if check_workers is not None
-                                           else int((os.cpu_count() or 1) > 1)))
+                                           else int((os.cpu_count() or 1) > 1),
+                                           provider=provider, max_cost=max_cost,
+                                           on_event=lambda m: err.print(f"genpost: {m}", markup=False,
+                                                                        highlight=False)))
     except GenpostError as e:
         fail(e)
     except OSError as e:
@@ -426,14 +471,24 @@ def batch_cmd(
 
     # A skipped row's post passed or failed in the earlier run; that is what the exit code reports.
     outcomes = [r.outcome for r in result.rows()]
-    passed, skipped = outcomes.count("passed"), result.count("skipped")
+    passed, skipped, waiting = outcomes.count("passed"), result.count("skipped"), result.count("waiting")
     out_console.print(f"{passed} of {plural(result.rows_total, 'post')} passed"
                       + (f" ({skipped} of them skipped: done in an earlier run)" if skipped else "")
                       + f"; reports: {out / 'batch-report.csv'}, {out / 'batch-report.json'}, {out / 'index.html'}")
+    _print_batch_cost(result)
+    if result.stopped:
+        err.print(f"genpost: stopped: {result.stopped}; the posts done are kept, and a rerun with a higher "
+                  "--max-cost goes on", markup=False)
+        raise typer.Exit(1)
     if result.aborted:
         err.print(f"genpost: stopped: {result.aborted}", markup=False)
         raise typer.Exit(3)
-    code = 0 if passed == result.rows_total else 1
+    if waiting:
+        err.print(f"genpost: {waiting} posts wait for answers"
+                  + (f": answer {export_requests} (e.g. vllm run-batch -i {export_requests} -o answers.jsonl "
+                     f"--model {run.llm.model}) and run this command again with --import-responses answers.jsonl"
+                     if export_requests else ": write their requests with --export-requests FILE"), markup=False)
+    code = 0 if passed + waiting == result.rows_total else 1
     if run.target is not None:
         wanted = ("passed", "failed") if opts.publish_failed else ("passed",)
         folders = [out / r.slug for r in result.rows() if r.outcome in wanted and r.slug]
@@ -589,6 +644,103 @@ def _batch_table(result) -> Table:
         cost = "n/a" if t.cost_usd is None else f"${t.cost_usd:.4f}"
         table.add_row(status, str(t.posts), str(t.calls), str(t.tokens), cost)
     return table
+
+
+def _money(value: float | None) -> str:
+    return "n/a" if value is None else f"${value:.4f}"
+
+
+def _print_batch_cost(result) -> None:
+    """Live against batch prices, when any answer came through a provider batch."""
+    total = sum((t.cost_usd or 0.0) for t in result.totals.values())
+    batch = sum((t.batch_cost_usd or 0.0) for t in result.totals.values())
+    if batch:
+        out_console.print(f"cost: {_money(total - batch)} live, {_money(batch)} at batch prices")
+
+
+# --- the ledger: status of a batch run, the calls, the costs -------------------------------------
+
+def _when(timestamp: float) -> str:
+    import datetime
+
+    return datetime.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _print_status(out: Path) -> None:
+    from .llm.ledger_report import open_ledger_at, status
+
+    try:
+        with open_ledger_at(out) as ledger:
+            report = status(ledger)
+    except GenpostError as e:
+        fail(e)
+    table = Table(title=f"provider batches in {out}", title_justify="left")
+    for column in ("batch", "status", "steps", "requests", "done", "failed", "waiting", "created", "updated"):
+        table.add_column(column, justify="right" if column in ("requests", "done", "failed", "waiting") else "left",
+                         overflow="fold")
+    for b in report.batches:
+        table.add_row(b.id, b.status, b.steps, str(b.lines), str(b.completed), str(b.failed), str(b.waiting),
+                      _when(b.created), _when(b.updated))
+    out_console.print(table if report.batches else f"no provider batches in {out}", markup=False)
+    posts = ", ".join(f"{n} {state}" for state, n in report.posts.items()) or "none"
+    out_console.print(f"posts by step: {posts}", markup=False)
+    calls = ", ".join(f"{n} {state}" for state, n in report.calls.items()) or "none"
+    out_console.print(f"requests: {calls}", markup=False)
+
+
+@app.command("log")
+def log_cmd(
+    out: Path = typer.Argument(..., metavar="OUT", help="The output folder of a run (its ledger, genpost.db)."),
+    post: Optional[str] = typer.Option(None, "--post", metavar="SLUG", help="Only the calls of this post."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line, for machines."),
+) -> None:
+    """List the LLM calls kept in OUT's ledger: when, post, purpose, model, state, tokens, cost,
+    seconds and provider batch. Exit codes: 0 listed; 2 OUT has no ledger."""
+    from .llm.ledger_report import calls, open_ledger_at
+
+    try:
+        ledger = open_ledger_at(out)
+    except GenpostError as e:
+        fail(e)
+    with ledger:
+        for c in calls(ledger, post):  # streamed: a ledger may hold millions of calls
+            if as_json:
+                sys.stdout.write(c.model_dump_json() + "\n")
+                continue
+            tokens = f"{c.prompt_tokens}+{c.completion_tokens}"
+            extra = f" batch {c.batch}" if c.batch else ""
+            extra += f" ({c.error})" if c.error and c.status != "answered" else ""
+            sys.stdout.write(f"{_when(c.time)}  {c.post or '-'}  {c.purpose or '-'}  {c.model}  {c.status}/{c.mode}  "
+                             f"{tokens} tokens  {_money(c.cost_usd)}  {c.seconds:.2f}s{extra}\n")
+
+
+@app.command("costs")
+def costs_cmd(
+    out: Path = typer.Argument(..., metavar="OUT", help="The output folder of a run (its ledger, genpost.db)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the sums as JSON for machines."),
+) -> None:
+    """Sum the tokens and estimated cost of OUT's answers by model, step and day, live and at
+    batch prices. Exit codes: 0 summed; 2 OUT has no ledger."""
+    from .llm.ledger_report import costs, open_ledger_at
+
+    try:
+        with open_ledger_at(out) as ledger:
+            groups = costs(ledger)
+    except GenpostError as e:
+        fail(e)
+    if as_json:
+        sys.stdout.write(json.dumps({name: [dict(line.model_dump(), cost_usd=line.cost_usd) for line in lines]
+                                     for name, lines in groups.items()}, indent=2) + "\n")
+        return
+    for name, lines in groups.items():
+        table = Table(title=f"by {name}", title_justify="left")
+        for column in (name, "answers", "tokens in", "tokens out", "live", "batch", "total"):
+            table.add_column(column, justify="left" if column == name else "right")
+        for line in lines:
+            table.add_row(line.group, str(line.calls), str(line.prompt_tokens), str(line.completion_tokens),
+                          _money(line.live_cost_usd), _money(line.batch_cost_usd),
+                          _money(line.cost_usd) + (f" (+{line.unpriced} unpriced)" if line.unpriced else ""))
+        out_console.print(table)
 
 
 def _interrupt(signum: int, frame: object) -> None:

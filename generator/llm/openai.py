@@ -52,21 +52,10 @@ class OpenAIModel(Model):
             return response
 
     async def _call(self, request: Request, use_schema: bool) -> Response:
-        messages = [m.model_dump() for m in request.messages]
-        kwargs: dict = {}
-        if request.json_schema is not None:
-            if use_schema:
-                kwargs["response_format"] = {"type": "json_schema", "json_schema": {
-                    "name": request.schema_name or "answer", "schema": request.json_schema, "strict": False}}
-            else:
-                messages = messages + [Message(role="user", content=(
-                    "Antworte ausschließlich mit einem JSON-Objekt nach diesem JSON-Schema, ohne Text davor "
-                    "oder danach:\n" + json.dumps(request.json_schema, ensure_ascii=False))).model_dump()]
+        kwargs = chat_body(self.name, request, use_schema)
         started = time.monotonic()
         try:
-            completion = await self._client.chat.completions.create(
-                model=self.name, messages=messages, temperature=request.temperature,
-                max_tokens=request.max_tokens, **kwargs)
+            completion = await self._client.chat.completions.create(**kwargs)
         except openai.APITimeoutError:
             raise TransientError(f"{self.endpoint}: timeout") from None
         except openai.APIConnectionError as e:
@@ -107,6 +96,24 @@ class OpenAIModel(Model):
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def chat_body(model: str, request: Request, use_schema: bool = True) -> dict:
+    """The chat-completions body for a request, live or as a line of a batch file: structured
+    output as `response_format: json_schema`, or (use_schema False, for endpoints without it)
+    the schema as an instruction and the JSON parsed from the text."""
+    messages = [m.model_dump() for m in request.messages]
+    body: dict = {"model": model, "messages": messages, "temperature": request.temperature,
+                  "max_tokens": request.max_tokens}
+    if request.json_schema is not None:
+        if use_schema:
+            body["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": request.schema_name or "answer", "schema": request.json_schema, "strict": False}}
+        else:
+            body["messages"] = messages + [Message(role="user", content=(
+                "Antworte ausschließlich mit einem JSON-Objekt nach diesem JSON-Schema, ohne Text davor "
+                "oder danach:\n" + json.dumps(request.json_schema, ensure_ascii=False))).model_dump()]
+    return body
 
 
 def _short(message: str, limit: int = 160) -> str:

@@ -40,7 +40,7 @@ from .batch_lines import CHAT_URL, parse_line, request_line
 from .budget import Budget, max_cost
 from .client import Limiter, LLMClient
 from .errors import BudgetExceeded, Deferred, FatalError, TransientError
-from .ledger import ANSWERED, FAILED, REJECTED, SUBMITTED, Ledger, step_of
+from .ledger import ANSWERED, FAILED, REJECTED, SUBMITTED, Ledger, owner, owner_alive, step_of
 from .pricing import estimate_cost
 
 log = logging.getLogger("genpost.llm")
@@ -88,13 +88,13 @@ class DeferringModel(Model):
 
 @dataclass
 class _Chunk:
-    """One batch input file being written."""
+    """One batch input file being written, and the ledger's record of its batch."""
 
     path: Path
+    local: str
     keys: list[str] = field(default_factory=list)
     steps: set[str] = field(default_factory=set)
     size: int = 0
-    reserved: float = 0.0
 
     def __post_init__(self) -> None:
         self.handle = self.path.open("w", encoding="utf-8", newline="\n")
@@ -161,40 +161,60 @@ class BatchEngine:
             total += sum(max_cost(self.model, q.request, batch=True) or 0.0 for q in page)
         return total
 
-    def _lines(self) -> Iterator[tuple[str, str, str, float]]:
-        """(key, line, step, reservation) of every queued request, a page at a time; stops where
-        the budget would be exceeded."""
+    def _pages(self) -> Iterator[list[tuple[str, str, str, float]]]:
+        """Pages of (key, line, step, reservation) of the queued requests; they end where the
+        budget would be exceeded."""
         after = ""
         while page := self.ledger.queued(self.model, after=after):
+            after = page[-1].key
+            lines = []
             for q in page:
-                after = q.key
                 reserved = 0.0
                 if self.budget is not None:
                     try:
                         reserved = self.budget.reserve(self.model, q.request, batch=True)
                     except BudgetExceeded as e:
                         self.stopped = str(e)
-                        return
-                yield q.key, request_line(q.key, self.model, q.request, no_schema=q.no_schema,
-                                          url=self.options.endpoint), step_of(q.request.purpose), reserved
+                        break
+                lines.append((q.key, request_line(q.key, self.model, q.request, no_schema=q.no_schema,
+                                                  url=self.options.endpoint), step_of(q.request.purpose), reserved))
+            if lines:
+                yield lines
+            if self.stopped:
+                return
 
     async def submit(self) -> int:
         """Every queued request into provider batches, each below the limits; returns the lines sent."""
         assert self.api is not None
         await self.recover()
-        sent = 0
+        sent, chunks = 0, 0
         with tempfile.TemporaryDirectory(prefix="genpost-batch-") as tmp:
             chunk: _Chunk | None = None
-            for key, line, step, reserved in self._lines():
-                size = len(line.encode("utf-8")) + 1
-                if chunk is not None and (len(chunk.keys) >= self.options.max_lines
-                                          or chunk.size + size > self.options.max_bytes):
-                    sent += await self._send(chunk)
-                    chunk = None
-                if chunk is None:
-                    chunk = _Chunk(Path(tmp) / f"genpost-{len(list(Path(tmp).iterdir()))}.jsonl")
-                chunk.add(key, line, step, size)
-                chunk.reserved += reserved
+            for page in self._pages():
+                while page:
+                    if chunk is None:
+                        chunks += 1
+                        chunk = _Chunk(Path(tmp) / f"genpost-{chunks}.jsonl", self.ledger.add_batch(
+                            kind="api", model=self.model, endpoint=self.options.endpoint))
+                    # As many lines of the page as fit this file, claimed before they are written.
+                    room, fits = chunk.size, 0
+                    for _, line, _, _ in page:
+                        size = len(line.encode("utf-8")) + 1
+                        if len(chunk.keys) + fits >= self.options.max_lines or (
+                                room + size > self.options.max_bytes and (chunk.keys or fits)):
+                            break
+                        room += size
+                        fits += 1
+                    part, page = page[:fits], page[fits:]
+                    got = set(self.ledger.claim(chunk.local, [key for key, _, _, _ in part]))
+                    for key, line, step, reserved in part:
+                        if key in got:
+                            chunk.add(key, line, step, len(line.encode("utf-8")) + 1)
+                        elif self.budget is not None:
+                            self.budget.release(reserved)  # another process sends it
+                    if page:  # the file is full
+                        sent += await self._send(chunk)
+                        chunk = None
             if chunk is not None:
                 sent += await self._send(chunk)
         if self.stopped:
@@ -204,43 +224,54 @@ class BatchEngine:
 
     async def _send(self, chunk: _Chunk) -> int:
         chunk.close()
+        if not chunk.keys:
+            self.ledger.abandon(chunk.local, "no lines")
+            return 0
         steps = ",".join(sorted(chunk.steps))
-        file_id = await self.api.upload(chunk.path)
-        local = self.ledger.add_batch(kind="api", model=self.model, endpoint=self.options.endpoint,
-                                      input_file=file_id, keys=chunk.keys, steps=steps)
         try:
-            info = await self.api.create(file_id, {"genpost_batch": local, "genpost_steps": steps[:500]})
-        except FatalError as e:  # refused outright: the lines go back to be asked again (or not)
-            self.ledger.update_batch(local, status="failed", ingested=1, error=str(e)[:500])
-            self.ledger.release(local, str(e))
+            file_id = await self.api.upload(chunk.path)
+        except BaseException as e:  # Ctrl-C or a refusal: the lines are queued again, untried
+            self.ledger.abandon(chunk.local, f"upload failed: {e}")
             raise
-        self.ledger.update_batch(local, provider_id=info.id, status=info.status)
+        self.ledger.update_batch(chunk.local, input_file=file_id, steps=steps, status="creating")
+        try:
+            info = await self.api.create(file_id, {"genpost_batch": chunk.local, "genpost_steps": steps[:500]})
+        except FatalError as e:  # refused outright: the lines go back to be asked again (or not)
+            self.ledger.update_batch(chunk.local, status="failed", ingested=1, error=str(e)[:500])
+            self.ledger.release(chunk.local, str(e))
+            raise
+        self.ledger.update_batch(chunk.local, provider_id=info.id, status=info.status)
         self.say(f"batch {info.id}: {len(chunk.keys)} requests ({steps}) submitted")
         return len(chunk.keys)
 
     async def recover(self) -> None:
-        """Batches recorded but not confirmed (a crash between upload and create): found again at
-        the provider by their input file, or created now."""
+        """Batches a crash left unconfirmed. Not uploaded yet: their requests are queued again.
+        Uploaded: found at the provider by their input file, or created now. A batch whose owner
+        process still runs is that process's business."""
         for b in self.ledger.batches(open_only=True, kind="api"):
-            if b["provider_id"]:
+            if b["provider_id"] or owner_alive(b["owner"]):
+                continue
+            if not b["input_file"]:
+                self.ledger.abandon(b["local_id"], "the run stopped before the batch was uploaded")
                 continue
             info = await self.api.find(b["input_file"])
             if info is None:
                 info = await self.api.create(b["input_file"], {"genpost_batch": b["local_id"],
                                                                "genpost_steps": b["steps"][:500]})
-            self.ledger.update_batch(b["local_id"], provider_id=info.id, status=info.status)
+            self.ledger.update_batch(b["local_id"], provider_id=info.id, status=info.status, owner=owner())
             self.say(f"batch {info.id}: found again after a restart ({info.status})")
 
     # --- waiting and reading the answers ------------------------------------------------------
     def open_batches(self) -> int:
-        return len(self.ledger.batches(open_only=True, kind="api"))
+        """Batches at the provider whose answers are not read yet."""
+        return sum(1 for b in self.ledger.batches(open_only=True, kind="api") if b["provider_id"])
 
     async def wait(self) -> None:
         """Poll every open batch until it ends, then read its answers into the ledger; then ask
         the failed lines live (finish_live)."""
         assert self.api is not None
         await self.recover()
-        batches = self.ledger.batches(open_only=True, kind="api")
+        batches = [b for b in self.ledger.batches(open_only=True, kind="api") if b["provider_id"]]
         await asyncio.gather(*(self._follow(b["local_id"], b["provider_id"]) for b in batches))
         if self.options.finish_live and self.live is not None:
             await self._finish_live()
@@ -338,23 +369,24 @@ class BatchEngine:
 
         def lines() -> Iterator[str]:
             nonlocal count
-            for key, line, step, _ in self._lines():
-                count += 1
-                steps.add(step)
-                yield line + "\n"
+            for page in self._pages():
+                for _, line, step, _ in page:
+                    count += 1
+                    steps.add(step)
+                    yield line + "\n"
 
         atomic_write_lines(path, lines())
         local = self.ledger.add_batch(kind="file", model=self.model, endpoint=self.options.endpoint,
-                                      input_file=str(path), keys=[], steps=",".join(sorted(steps)), status="exported")
-        self.ledger.update_batch(local, lines=count, ingested=1)
+                                      input_file=str(path), status="exported")
+        self.ledger.update_batch(local, lines=count, steps=",".join(sorted(steps)), ingested=1)
         return count
 
     def import_file(self, path: Path) -> ImportStats:
         """Answers to exported requests (vLLM run-batch's output, or a provider's output file)."""
         stats = ImportStats()
         self._read(path, mode="import", batch=None, stats=stats)
-        local = self.ledger.add_batch(kind="file", model=self.model, endpoint="", input_file=str(path), keys=[],
-                                      steps="", status="imported")
+        local = self.ledger.add_batch(kind="file", model=self.model, endpoint="", input_file=str(path),
+                                      status="imported")
         self.ledger.update_batch(local, lines=stats.answered + stats.failed + stats.unknown + stats.unreadable,
                                  completed=stats.answered, failed=stats.failed, ingested=1)
         return stats

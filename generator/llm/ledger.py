@@ -26,6 +26,8 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
+import socket
 import sqlite3
 import time
 import uuid
@@ -89,6 +91,7 @@ CREATE TABLE IF NOT EXISTS batches (
     failed INTEGER NOT NULL DEFAULT 0,
     ingested INTEGER NOT NULL DEFAULT 0,
     error TEXT,
+    owner TEXT NOT NULL DEFAULT '',
     created REAL NOT NULL,
     updated REAL NOT NULL
 );
@@ -349,20 +352,42 @@ class Ledger:
         return self._db.execute("SELECT COUNT(*) FROM calls WHERE status = ? AND model = ?",
                                 (state, model)).fetchone()[0]
 
-    def add_batch(self, *, kind: str, model: str, endpoint: str, input_file: str, keys: list[str],
-                  steps: str, status: str = "creating") -> str:
-        """Record a batch before the provider has it, with its lines marked submitted (one
-        transaction): a crash right after creating it at the provider finds it again by its
-        input file, instead of sending its lines twice."""
+    def add_batch(self, *, kind: str, model: str, endpoint: str, input_file: str = "", steps: str = "",
+                  status: str = "preparing") -> str:
+        """Record a batch before the provider has it (its lines are claimed next, its file
+        uploaded, then it is created): a crash at any point leaves a record to recover from, and
+        a batch created just before a crash is found again by its input file."""
         local = uuid.uuid4().hex
         now = time.time()
         with self.transaction() as db:
-            db.execute("INSERT INTO batches (local_id, kind, model, endpoint, input_file, status, steps, lines, "
+            db.execute("INSERT INTO batches (local_id, kind, model, endpoint, input_file, status, steps, owner, "
                        "created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       (local, kind, model, endpoint, input_file, status, steps, len(keys), now, now))
-            db.executemany("UPDATE calls SET status=?, batch=?, tries=tries+1, updated=? WHERE key=? AND status=?",
-                           [(SUBMITTED, local, now, k, QUEUED) for k in keys])
+                       (local, kind, model, endpoint, input_file, status, steps, owner(), now, now))
         return local
+
+    def claim(self, local: str, keys: list[str]) -> list[str]:
+        """Move queued requests into the batch `local`; returns those it got. A request another
+        process has just claimed stays with that one: no request is in two batches."""
+        now = time.time()
+        got = []
+        with self.transaction() as db:
+            for key in keys:
+                cursor = db.execute("UPDATE calls SET status=?, batch=?, tries=tries+1, updated=? "
+                                    "WHERE key=? AND status=?", (SUBMITTED, local, now, key, QUEUED))
+                if cursor.rowcount:
+                    got.append(key)
+            db.execute("UPDATE batches SET lines = lines + ?, updated = ? WHERE local_id = ?", (len(got), now, local))
+        return got
+
+    def abandon(self, local: str, why: str) -> int:
+        """A batch that never reached the provider: its requests are queued again, as untried."""
+        now = time.time()
+        with self.transaction() as db:
+            cursor = db.execute("UPDATE calls SET status=?, batch=NULL, tries=MAX(tries-1, 0), updated=? "
+                                "WHERE batch=? AND status=?", (QUEUED, now, local, SUBMITTED))
+            db.execute("UPDATE batches SET status='abandoned', ingested=1, error=?, updated=? WHERE local_id=?",
+                       (why[:500], now, local))
+            return cursor.rowcount
 
     def update_batch(self, local: str, **fields: Any) -> None:
         if not fields:
@@ -431,3 +456,26 @@ class Ledger:
 
 def ledger_path(folder: Path) -> Path:
     return Path(folder) / FILE_NAME
+
+
+def owner() -> str:
+    """This process, as a batch's owner: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_alive(name: str) -> bool:
+    """Whether the process that owns a batch still runs (on this host; another host's counts as alive)."""
+    host, _, pid = name.rpartition(":")
+    if host != socket.gethostname():
+        return bool(name)
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False  # this process: whatever it left half-done is from before (an exception)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -305,7 +305,9 @@ class BatchEngine:
                 await self.api.download(file_id, target)
                 self._read(target, mode="batch", batch=local, stats=stats)
         why = f"batch {info.status}" + (f": {'; '.join(info.errors)[:300]}" if info.errors else "")
-        left = self.ledger.release(local, why)  # expired, cancelled, missing or unreadable lines
+        # Lines of an expired or cancelled batch the provider never got to are not the request's
+        # fault; a line missing from a completed batch, or a batch that failed, is one more try.
+        left = self.ledger.release(local, why, count_try=info.status not in ("expired", "cancelled"))
         self.ledger.update_batch(local, status=info.status, ingested=1, output_file=info.output_file_id,
                                  error_file=info.error_file_id, completed=info.completed, failed=info.failed,
                                  error="; ".join(info.errors)[:500] or None)
@@ -340,7 +342,7 @@ class BatchEngine:
             else:
                 stats.unknown += 1
         elif self.ledger.fail(result.key, result.error or "no answer", retry=result.retry,
-                              no_schema=result.no_schema):
+                              no_schema=result.no_schema, count_try=result.counts):
             stats.failed += 1
         else:
             stats.unknown += 1

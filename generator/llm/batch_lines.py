@@ -37,6 +37,7 @@ class LineResult:
     error: str | None = None
     retry: bool = True  # worth asking again (429, 5xx, expired, cancelled, timeout)
     no_schema: bool = False  # structured output refused: ask again with the schema in the prompt
+    counts: bool = True  # a try of this request; not when the provider never got to it (expired, cancelled)
 
 
 def completion_response(body: dict[str, Any], model: str, *, batch: bool) -> Response | None:
@@ -88,6 +89,9 @@ def parse_line(text: str, *, model: str, batch: bool = True) -> LineResult | Non
             return LineResult(key=key, response=answer)
         return LineResult(key=key, error="an answer without choices")
     message, param = _error(error, body)
+    code = error.get("code") if isinstance(error, dict) else None
+    if code in ("batch_expired", "batch_cancelled"):
+        return LineResult(key=key, error=message, counts=False)
     if isinstance(status, int) and status:
         message = f"{message} ({status})"
     if not isinstance(status, int) or status in (0, 408, 409, 429) or status >= 500:

@@ -427,21 +427,24 @@ class Ledger:
         self.stores += 1
         return True
 
-    def fail(self, key: str, error: str, *, retry: bool, no_schema: bool = False) -> bool:
-        """A line that came back without an answer: failed (asked again) or rejected for good."""
+    def fail(self, key: str, error: str, *, retry: bool, no_schema: bool = False, count_try: bool = True) -> bool:
+        """A line that came back without an answer: failed (asked again) or rejected for good.
+        count_try False: the provider never got to it, which does not count against its tries."""
         with self.transaction() as db:
             cursor = db.execute(
-                "UPDATE calls SET status=?, error=?, no_schema=MAX(no_schema, ?), updated=? "
+                "UPDATE calls SET status=?, error=?, no_schema=MAX(no_schema, ?), tries=tries-?, updated=? "
                 "WHERE key=? AND status IN (?, ?, ?)",
-                (FAILED if retry else REJECTED, error[:500], int(no_schema), time.time(), key,
+                (FAILED if retry else REJECTED, error[:500], int(no_schema), 0 if count_try else 1, time.time(), key,
                  SUBMITTED, QUEUED, FAILED))
             return cursor.rowcount > 0
 
-    def release(self, local: str, error: str) -> int:
-        """The batch ended; its lines that got no answer either way are failed (asked again)."""
+    def release(self, local: str, error: str, *, count_try: bool = True) -> int:
+        """The batch ended; its lines that got no answer either way are failed (asked again).
+        count_try False: the provider never got to them (expired, cancelled), so the batch does not
+        count against the request's tries."""
         with self.transaction() as db:
-            cursor = db.execute("UPDATE calls SET status=?, error=?, updated=? WHERE batch=? AND status=?",
-                                (FAILED, error[:500], time.time(), local, SUBMITTED))
+            cursor = db.execute("UPDATE calls SET status=?, error=?, tries=tries-?, updated=? WHERE batch=? AND status=?",
+                                (FAILED, error[:500], 0 if count_try else 1, time.time(), local, SUBMITTED))
             return cursor.rowcount
 
     def batch_keys(self, local: str) -> int:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import codecs
 import csv
+import gc
 import io
 import json
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
@@ -535,7 +537,11 @@ class _Run:
                                                        checker=self.checker, images=self.image_client(brief))
                         report = read_report(folder) or {}
                         self.done(_from_report(row, slug, report, note))
-                    except Deferred:
+                    except Deferred as deferred:
+                        # The post's work so far is in the frames of this exception's traceback,
+                        # in reference cycles that only the cyclic GC would free (and the parsed
+                        # HTML behind them is C memory the GC does not count): free it now.
+                        traceback.clear_frames(deferred.__traceback__)
                         waiting += 1
                         if final:
                             self.done(RowResult(line=row.line, keyword=row.keyword, slug=slug, status="waiting",
@@ -595,6 +601,10 @@ class _Run:
                 w.cancel()
             rows.close()
         await _settle()
+        if waiting:
+            # Posts that stopped to wait leave reference cycles behind (exceptions, their frames,
+            # the tasks of parallel requests); free them before the batch wait and the next pass.
+            gc.collect()
         return waiting
 
 

@@ -407,15 +407,16 @@ def batch_cmd(
     errored or had a bad row, or --max-cost stopped the run; 2 bad CSV or brief; 3 the LLM
     refused every request (e.g. the API key was rejected).
     """
+    if status_of is not None:
+        _print_status(status_of)
+        raise typer.Exit(0)
+
     import asyncio
 
     from .batch import count_rows, open_csv, provider_run, run_batch
 
     if opts.verbose:
         _logging()
-    if status_of is not None:
-        _print_status(status_of)
-        raise typer.Exit(0)
     if csv_file is None:
         fail(InputError("CSV", None, "missing", "give the keywords file, e.g. genpost batch keywords.csv --brief "
                         "briefs/mittelstand.yaml (or --status OUT)"))

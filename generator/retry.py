@@ -104,6 +104,8 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, wh
     """Call until it succeeds, a non-transient error, or the policy's attempts or total time run
     out. The total time bounds each attempt too: a request whose own timeout is longer than the
     time left is cut off when the time is up."""
+    if policy.attempts <= 1 and policy.total_seconds <= 0:
+        return await call()  # one attempt, unbounded: no retry machinery (and none of its reference cycles)
     deadline = time.monotonic() + policy.total_seconds
 
     async def bounded() -> T:

@@ -338,19 +338,17 @@ class Ledger:
         return bool(row and row[0])
 
     def queued(self, model: str, *, after: str = "", limit: int = 1000, state: str = QUEUED) -> list[Queued]:
-        """The next page of queued (or failed) requests of a model, in key order."""
+        """The next page of queued (or failed, or submitted) requests of a model, in key order."""
+        if state not in OPEN:
+            raise ValueError(state)
+        # The state is written into the statement, not bound: only then can SQLite use the
+        # partial index calls_open, which holds just the open calls (a bound value could be any).
         rows = self._db.execute(
             "SELECT c.key, b.request, c.post, c.no_schema, c.tries FROM calls c JOIN bodies b ON b.key = c.key "
-            "WHERE c.status = ? AND c.model = ? AND c.key > ? ORDER BY c.key LIMIT ?",
-            (state, model, after, limit)).fetchall()
+            f"WHERE c.status = '{state}' AND c.model = ? AND c.key > ? ORDER BY c.key LIMIT ?",
+            (model, after, limit)).fetchall()
         return [Queued(key=k, request=Request.model_validate(unpack(r)), post=p, no_schema=bool(n), tries=t)
                 for k, r, p, n, t in rows]
-
-    def count(self, state: str, model: str | None = None) -> int:
-        if model is None:
-            return self._db.execute("SELECT COUNT(*) FROM calls WHERE status = ?", (state,)).fetchone()[0]
-        return self._db.execute("SELECT COUNT(*) FROM calls WHERE status = ? AND model = ?",
-                                (state, model)).fetchone()[0]
 
     def add_batch(self, *, kind: str, model: str, endpoint: str, input_file: str = "", steps: str = "",
                   status: str = "preparing") -> str:

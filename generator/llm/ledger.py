@@ -48,7 +48,7 @@ OPEN = (QUEUED, SUBMITTED, FAILED)  # states a later pass or batch still has to 
 
 # Small columns first, bodies in their own table: the reports scan `calls` (about 200 bytes a
 # row), never the compressed request and answer texts.
-_SCHEMA = f"""
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS calls (
     key TEXT PRIMARY KEY,
@@ -72,7 +72,9 @@ CREATE TABLE IF NOT EXISTS calls (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS calls_post ON calls(post, created);
 CREATE INDEX IF NOT EXISTS calls_created ON calls(created);
-CREATE INDEX IF NOT EXISTS calls_open ON calls(status, model, key) WHERE status IN {OPEN!r};
+CREATE INDEX IF NOT EXISTS calls_queued ON calls(model, key) WHERE status = 'queued';
+CREATE INDEX IF NOT EXISTS calls_failed ON calls(model, key) WHERE status = 'failed';
+CREATE INDEX IF NOT EXISTS calls_submitted ON calls(model, key) WHERE status = 'submitted';
 CREATE INDEX IF NOT EXISTS calls_batch ON calls(batch) WHERE batch IS NOT NULL;
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, request BLOB, response BLOB);
 CREATE TABLE IF NOT EXISTS batches (
@@ -341,8 +343,8 @@ class Ledger:
         """The next page of queued (or failed, or submitted) requests of a model, in key order."""
         if state not in OPEN:
             raise ValueError(state)
-        # The state is written into the statement, not bound: only then can SQLite use the
-        # partial index calls_open, which holds just the open calls (a bound value could be any).
+        # The state is written into the statement, not bound: only then can SQLite use its
+        # partial index (calls_queued ...), which holds just the calls in that state.
         rows = self._db.execute(
             "SELECT c.key, b.request, c.post, c.no_schema, c.tries FROM calls c JOIN bodies b ON b.key = c.key "
             f"WHERE c.status = '{state}' AND c.model = ? AND c.key > ? ORDER BY c.key LIMIT ?",

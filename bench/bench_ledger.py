@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource  # noqa: F401 - in the measuring wrapper
 import statistics
 import subprocess
 import sys

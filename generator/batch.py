@@ -21,14 +21,12 @@ from pydantic import BaseModel, Field
 from .brief import Brief, BriefImages, Targets, TitleRules, WordPressSettings, brief_from_data, load_brief_data
 from .errors import InputError, OutputError
 from .fsutil import atomic_write_lines
-from .llm import (ImageClient, ImageSettings, LedgerImageCache, LLMClient, LLMSettings, Limiter, Model,
-                  make_image_model, make_model, open_ledger)
-from .llm.batch_api import BatchAPI
-from .llm.batch_engine import BatchEngine, EngineOptions
+from .batch_provider import ProviderRun, make_engine, provider_passes
+from .llm import (ImageClient, ImageSettings, LedgerImageCache, LLMClient, LLMSettings, Limiter, make_image_model,
+                  make_model, open_ledger)
 from .llm.budget import Budget
 from .llm.errors import BudgetExceeded, Deferred
 from .llm.ledger import Ledger
-from .retry import RetryPolicy
 from .folder import read_report
 from .pipeline import Checker, GenerationFailed, ProcessChecker
 from .preview import write_index
@@ -320,52 +318,6 @@ def _skipped(row: Row, slug: str, report: dict[str, Any], note: str) -> RowResul
                      note=f"done in an earlier run ({earlier}); not generated again" + (f"; {note}" if note else ""))
 
 
-@dataclass
-class ProviderRun:
-    """A run through provider batches instead of live calls (see llm/batch_engine.py): through the
-    provider's Batch API, or offline, a step at a time, through files (`vllm run-batch`)."""
-
-    api: bool = True  # submit to the Batch API and wait for it
-    export_requests: Path | None = None  # write the next step's requests here and stop
-    import_responses: Path | None = None  # read answers from here first
-    options: EngineOptions = field(default_factory=EngineOptions)
-
-
-def provider_run(*, rows: int, always: bool, above: int | None, export_requests: Path | None,
-                 import_responses: Path | None, finish_live: bool, poll_seconds: float, endpoint: str, retries: int,
-                 settings: LLMSettings, max_cost: float | None) -> ProviderRun | None:
-    """The flags of `genpost batch` as a ProviderRun (None: live); InputError for what cannot work,
-    before anything is asked or sent."""
-    from .llm import MOCK
-    from .llm.pricing import token_price
-
-    offline = export_requests is not None or import_responses is not None
-    if offline and (always or above is not None):
-        raise InputError("--export-requests/--import-responses", None, "answer offline, --provider-batch through "
-                         "the provider's API", "choose one")
-    if max_cost is not None and settings.model != MOCK and token_price(settings.model, batch=not offline) is None:
-        raise InputError("--max-cost", None, f"the model {settings.model} has no price, so no budget can be kept",
-                         "add its prices to a file named by GENPOST_PRICES")
-    if not (offline or always or (above is not None and rows > above)):
-        return None
-    flag = "--export-requests" if offline else "--provider-batch"
-    if settings.model == MOCK:
-        raise InputError(flag, None, "the mock model (--dry-run) answers at once, not in batches",
-                         "name the model that answers the batches with --model")
-    if settings.ledger is None:
-        raise InputError(flag, None, "a batch keeps its requests and answers in the ledger, which --no-cache "
-                         "turns off", "leave out --no-cache")
-    if import_responses is not None and not import_responses.is_file():
-        raise InputError(str(import_responses), None, "file not found", "give the output file of vllm run-batch")
-    options = EngineOptions(finish_live=finish_live, poll_seconds=poll_seconds, endpoint=endpoint,
-                            max_tries=retries + 1)
-    return ProviderRun(api=not offline, export_requests=export_requests, import_responses=import_responses,
-                       options=options)
-
-
-MAX_PASSES = 200  # a run that has not finished after this many batches is stuck, not slow
-
-
 async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSettings, *, jobs: int = 4,
                     rpm: int | None = None, max_concurrent: int | None = None, force: bool = False,
                     max_rounds: int = 4, on_row: Callable[[RowResult], None] | None = None,
@@ -400,8 +352,8 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
     journal = RowJournal(Path(out) / ".batch" / "rows.jsonl")
     engine = None
     if provider is not None:
-        engine = _engine(provider, settings, model, ledger, limiter, budget, say)
-    run = _Run(csv_path=csv_path, brief_path=Path(brief_path), base=base, out=Path(out), jobs=max(jobs, 1),
+        engine = make_engine(provider, settings, model, ledger, limiter, budget, say)
+    run = BatchRun(csv_path=csv_path, brief_path=Path(brief_path), base=base, out=Path(out), jobs=max(jobs, 1),
                force=force, max_rounds=max_rounds, checker=checker, journal=journal, on_row=on_row, ledger=ledger,
                image_client=image_client, abort_on_budget=engine is None)
     try:
@@ -409,7 +361,7 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
             await run.one_pass(lambda slug: LLMClient(model=model, ledger=ledger, policy=settings.retry,
                                                       limiter=limiter, label=slug, budget=budget), final=True)
         else:
-            await _provider_passes(run, engine, provider, say)
+            await provider_passes(run, engine, provider, say)
     finally:
         if engine is not None:
             await engine.aclose()
@@ -431,57 +383,8 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
     return batch
 
 
-def _engine(provider: ProviderRun, settings: LLMSettings, model: Model, ledger: Ledger | None, limiter: Limiter,
-            budget: Budget | None, say: Callable[[str], None]) -> BatchEngine:
-    if ledger is None:
-        raise InputError("--no-cache", None, "a provider batch keeps its requests and answers in the ledger",
-                         "leave out --no-cache")
-    api = None
-    if provider.api:
-        # Uploads and downloads of up to 200 MB: more time than one chat request gets.
-        policy = RetryPolicy(attempts=settings.retry.attempts, total_seconds=max(settings.retry.total_seconds, 900.0))
-        api = BatchAPI(api_key=settings.api_key or "", base_url=settings.base_url, policy=policy,
-                       timeout=max(settings.timeout, 600.0), endpoint=provider.options.endpoint)
-    return BatchEngine(ledger, settings.model, api=api, live=model if provider.options.finish_live else None,
-                       live_policy=settings.retry, limiter=limiter, budget=budget, options=provider.options,
-                       on_event=say)
-
-
-async def _provider_passes(run: "_Run", engine: BatchEngine, provider: ProviderRun, say: Callable[[str], None]) -> None:
-    """Run the posts; send what they wait for; wait for the answers; run them again, until every
-    post is done (or, offline, until the next step's requests are written to a file)."""
-    if provider.import_responses is not None:
-        stats = engine.import_file(provider.import_responses)
-        say(f"imported {stats.answered} answers from {provider.import_responses}"
-            + (f", {stats.failed} failed lines (asked again)" if stats.failed else "")
-            + (f", {stats.unknown} lines for requests this run does not wait for" if stats.unknown else "")
-            + (f", {stats.unreadable} unreadable lines" if stats.unreadable else ""))
-    offline = not provider.api
-    budget_stop: str | None = None
-    for _ in range(MAX_PASSES):
-        final = offline or budget_stop is not None
-        engine.stopped = budget_stop  # a post that would need one more request now ends there
-        waiting = await run.one_pass(engine.client_for, final=final)
-        if not waiting or final:
-            break
-        sent = await engine.submit()
-        if engine.open_batches():
-            await engine.wait()  # the real costs may leave room for more: try again after it
-        elif engine.stopped is not None and not sent:
-            budget_stop = engine.stopped  # nothing running, nothing more fits
-        else:
-            raise RuntimeError("posts wait for answers, but no request is queued or in a batch")
-    else:
-        raise RuntimeError(f"the batch did not finish after {MAX_PASSES} provider batches")
-    if offline and provider.export_requests is not None:
-        n = engine.export(provider.export_requests)
-        say(f"{n} requests of {waiting} waiting posts written to {provider.export_requests}" if n else
-            f"no requests are waiting; {provider.export_requests} is empty")
-    run.stopped = budget_stop
-
-
 @dataclass
-class _Run:
+class BatchRun:
     """The rows of one batch run, and what is done across its passes."""
 
     csv_path: Path

@@ -413,7 +413,8 @@ def batch_cmd(
 
     import asyncio
 
-    from .batch import count_rows, open_csv, provider_run, run_batch
+    from .batch import count_rows, open_csv, run_batch
+    from .batch_provider import provider_run
 
     if opts.verbose:
         _logging()
@@ -605,7 +606,7 @@ class _BatchProgress:
 
         parts = [f"{self.counts.get('failed', 0)} failed"]
         for status, singular, plural_form in (("error", "error", None), ("bad row", "bad row", None),
-                                              ("skipped", "skipped", "skipped")):
+                                              ("skipped", "skipped", "skipped"), ("waiting", "waiting", "waiting")):
             if self.counts.get(status):
                 parts.append(plural(self.counts[status], singular, plural_form))
         return ", ".join(parts)

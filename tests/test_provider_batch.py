@@ -10,7 +10,6 @@ import json
 import os
 import selectors
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -298,7 +297,8 @@ def test_finish_live_asks_the_unanswered_lines_live_at_the_live_price(cli, tmp_p
 
 
 def test_large_steps_are_split_below_the_limits(tmp_path):
-    from generator.batch import ProviderRun, run_batch
+    from generator.batch import run_batch
+    from generator.batch_provider import ProviderRun
     from generator.llm import LLMSettings
 
     limit = 12_000

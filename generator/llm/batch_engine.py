@@ -40,7 +40,7 @@ from .batch_lines import CHAT_URL, parse_line, request_line
 from .budget import Budget, max_cost
 from .client import Limiter, LLMClient
 from .errors import BudgetExceeded, Deferred, FatalError, TransientError
-from .ledger import ANSWERED, FAILED, REJECTED, SUBMITTED, Ledger, owner, owner_alive, step_of
+from .ledger import FAILED, REJECTED, SUBMITTED, Ledger, owner, owner_alive, step_of
 from .pricing import estimate_cost
 
 log = logging.getLogger("genpost.llm")
@@ -400,4 +400,4 @@ class BatchEngine:
             await self.live.aclose()
 
 
-__all__ = ["BatchEngine", "EngineOptions", "DeferringModel", "ImportStats", "poll_waits", "ANSWERED"]
+__all__ = ["BatchEngine", "EngineOptions", "DeferringModel", "ImportStats", "poll_waits"]

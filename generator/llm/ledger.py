@@ -266,7 +266,7 @@ class Ledger:
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET status=excluded.status, "
                     "mode=excluded.mode, prompt_tokens=excluded.prompt_tokens, "
                     "completion_tokens=excluded.completion_tokens, cost_usd=excluded.cost_usd, "
-                    "seconds=excluded.seconds, retries=excluded.retries, error=NULL, updated=excluded.updated",
+                    "seconds=excluded.seconds, retries=excluded.retries, error=NULL, batch=NULL, updated=excluded.updated",
                     (key, model, post, request.purpose, step_of(request.purpose), ANSWERED, mode,
                      response.prompt_tokens, response.completion_tokens, cost, round(response.seconds, 4),
                      response.retries, now, now))

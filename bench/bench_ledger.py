@@ -9,15 +9,16 @@
    a section), written one transaction each with synchronous=FULL as a live run writes them; the
    same queries on it.
 4. A provider-batch run against the fake Batch API (in its own process): peak RSS and wall time
-   for growing row counts, passes re-running every post from the ledger.
+   for growing row counts, passes re-running every post from the ledger; and (--live-rows) the
+   same rows live, for comparison.
 
     python bench/bench_ledger.py [--rows 1000,3000,10000] [--synthetic 140000] [--provider-rows 100,300,1000]
+                                 [--live-rows 100,300,1000]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
 import subprocess
@@ -139,7 +140,8 @@ def synthetic(n: int) -> None:
         queries(db, "synthetic paid ledger")
 
 
-def provider(sizes: list[int]) -> None:
+def provider(sizes: list[int], live: bool = False) -> None:
+    """The same run through provider batches, or (live) through live calls for comparison."""
     for rows in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             tmp_path = Path(tmp)
@@ -150,15 +152,17 @@ def provider(sizes: list[int]) -> None:
             run, wall, peak = measured("batch", str(tmp_path / "k.csv"), "--brief",
                                        str(ROOT / "briefs/mittelstand.yaml"), "--out", str(tmp_path / "out"),
                                        "--base-url", url, "--api-key", "bench", "--model", "gpt-4o-mini",
-                                       "--provider-batch", "--poll-interval", "0.05", "--jobs", "4")
+                                       *([] if live else ["--provider-batch", "--poll-interval", "0.05"]),
+                                       "--jobs", "4")
             server.stdin.close()
             stats = json.loads(server.stdout.readlines()[-1])
             server.wait()
             report = json.loads((tmp_path / "out" / "batch-report.json").read_text(encoding="utf-8"))
             passed = sum(r["status"] == "passed" for r in report["rows"])
-            print(f"provider batch {rows:5,d} rows: exit {run.returncode}, {passed} passed, {stats['batches']} batches, "
-                  f"{stats['batch_lines']:,} lines, paid twice {len(stats['paid_twice'])}, "
-                  f"peak RSS {peak:6.1f} MB, {wall:6.1f} s")
+            what = (f"{stats['requests']:,} live requests" if live else
+                    f"{stats['batches']} batches, {stats['batch_lines']:,} lines, paid twice {len(stats['paid_twice'])}")
+            print(f"{'live' if live else 'provider batch'} {rows:5,d} rows: exit {run.returncode}, {passed} passed, "
+                  f"{what}, peak RSS {peak:6.1f} MB, {wall:6.1f} s")
 
 
 def main() -> None:
@@ -166,6 +170,7 @@ def main() -> None:
     ap.add_argument("--rows", default="1000,3000,10000")
     ap.add_argument("--synthetic", type=int, default=0)
     ap.add_argument("--provider-rows", default="")
+    ap.add_argument("--live-rows", default="", help="the same mittelstand rows live, for comparison")
     args = ap.parse_args()
     if args.rows:
         db = dry_runs([int(r) for r in args.rows.split(",")])
@@ -175,8 +180,9 @@ def main() -> None:
         synthetic(args.synthetic)
     if args.provider_rows:
         provider([int(r) for r in args.provider_rows.split(",")])
+    if args.live_rows:
+        provider([int(r) for r in args.live_rows.split(",")], live=True)
 
 
 if __name__ == "__main__":
-    asyncio.set_event_loop_policy(None)
     main()

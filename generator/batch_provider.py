@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Callable
 
 from .errors import InputError
 from .llm import LLMSettings, Limiter, Model
-from .llm.batch_api import BatchAPI
 from .llm.batch_engine import BatchEngine, EngineOptions
 from .llm.budget import Budget
 from .llm.ledger import Ledger
@@ -73,6 +72,8 @@ def make_engine(provider: ProviderRun, settings: LLMSettings, model: Model, ledg
                          "leave out --no-cache")
     api = None
     if provider.api:
+        from .llm.batch_api import BatchAPI
+
         # Uploads and downloads of up to 200 MB: more time than one chat request gets.
         policy = RetryPolicy(attempts=settings.retry.attempts, total_seconds=max(settings.retry.total_seconds, 900.0))
         api = BatchAPI(api_key=settings.api_key or "", base_url=settings.base_url, policy=policy,

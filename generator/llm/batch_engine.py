@@ -30,18 +30,20 @@ import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..fsutil import atomic_write_lines
 from ..retry import RetryPolicy
 from .base import Model, Request, Response
-from .batch_api import BatchAPI, BatchInfo
 from .batch_lines import CHAT_URL, parse_line, request_line
 from .budget import Budget, max_cost
 from .client import Limiter, LLMClient
 from .errors import BudgetExceeded, Deferred, FatalError, TransientError
 from .ledger import FAILED, REJECTED, SUBMITTED, Ledger, owner, owner_alive, step_of
 from .pricing import estimate_cost
+
+if TYPE_CHECKING:  # the API client (and the openai library) is loaded only when a batch goes to a provider
+    from .batch_api import BatchAPI, BatchInfo
 
 log = logging.getLogger("genpost.llm")
 

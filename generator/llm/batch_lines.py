@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import Request, Response
-from .openai import chat_body
+from .chat import chat_body
 
 CHAT_URL = "/v1/chat/completions"  # Azure's older api-versions spell it /chat/completions
 SCHEMA_NOTE = "json_schema unsupported: JSON parsed from text"

@@ -7,12 +7,12 @@ asked again with the schema in the prompt, and the JSON is parsed from the text.
 
 from __future__ import annotations
 
-import json
 import time
 
 import openai
 
-from .base import Message, Model, Request, Response
+from .base import Model, Request, Response
+from .chat import chat_body
 from ..retry import connection_problem, parse_retry_after
 from ..urls import endpoint_name
 from .errors import FatalError, TransientError, UnsupportedSchema
@@ -96,24 +96,6 @@ class OpenAIModel(Model):
 
     async def aclose(self) -> None:
         await self._client.close()
-
-
-def chat_body(model: str, request: Request, use_schema: bool = True) -> dict:
-    """The chat-completions body for a request, live or as a line of a batch file: structured
-    output as `response_format: json_schema`, or (use_schema False, for endpoints without it)
-    the schema as an instruction and the JSON parsed from the text."""
-    messages = [m.model_dump() for m in request.messages]
-    body: dict = {"model": model, "messages": messages, "temperature": request.temperature,
-                  "max_tokens": request.max_tokens}
-    if request.json_schema is not None:
-        if use_schema:
-            body["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": request.schema_name or "answer", "schema": request.json_schema, "strict": False}}
-        else:
-            body["messages"] = messages + [Message(role="user", content=(
-                "Antworte ausschließlich mit einem JSON-Objekt nach diesem JSON-Schema, ohne Text davor "
-                "oder danach:\n" + json.dumps(request.json_schema, ensure_ascii=False))).model_dump()]
-    return body
 
 
 def _short(message: str, limit: int = 160) -> str:

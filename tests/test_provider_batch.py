@@ -8,6 +8,7 @@ import asyncio
 import csv
 import json
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -89,11 +90,13 @@ def test_each_step_is_one_batch_and_costs_half_of_live(cli, tmp_path):
     # The same requests as live, each paid once: the batch run is the live run, answered later.
     assert sent_messages(bodies) == sent_messages(live_bodies)
     assert paid and max(paid.values()) == 1
-    # One batch per step: all plans, then all sections, then each repair round.
+    # One batch per step: all plans (and image prompts), then all sections, then each repair round.
     steps = [b["metadata"]["genpost_steps"] for b in batches]
-    assert steps[:2] == ["plan", "section"] and all(s.startswith("rewrite") for s in steps[2:]) and len(steps) >= 3
+    counts = dict(zip(steps, (b["request_counts"]["total"] for b in batches)))
+    assert steps[0] == "plan" and "section" in steps and len(steps) == len(set(steps)) >= 3
+    assert all(re.fullmatch(r"(rewrite|addition|redraft):\d+", s) for s in steps[steps.index("section") + 1:])
+    assert counts["plan"] == 3 and counts["section"] == 3 * 9  # mittelstand: 7 sections + intro and conclusion
     assert all(b["status"] == "completed" for b in batches)
-    assert [b["request_counts"]["total"] for b in batches][:2] == [3, 3 * 9]  # mittelstand: 7 sections + 2
     # Half the price for the same tokens.
     live_cost, batch_cost = total(tmp_path / "live", "cost_usd"), total(tmp_path / "batch", "cost_usd")
     assert live_cost > 0 and abs(batch_cost - live_cost / 2) < 1e-5, (live_cost, batch_cost)
@@ -261,11 +264,26 @@ def test_a_batch_created_just_before_a_crash_is_found_by_its_input_file(tmp_path
         assert ("GET", "/batches", 200) in fake.batch_api_calls  # found through the list
 
 
+def first_of(step: str, plan: BatchPlan):
+    """A plan_for the fake: `plan` for the first batch of `step` (by genpost's metadata), else none."""
+    used: list[str] = []
+
+    def plan_for(request: dict) -> BatchPlan | None:
+        if (request.get("metadata") or {}).get("genpost_steps") == step and not used:
+            used.append(step)
+            return plan
+        return None
+
+    return plan_for
+
+
 def test_an_expired_batch_keeps_its_finished_lines_and_sends_only_the_rest(cli, tmp_path):
-    script = [None, BatchPlan(end="expired", finished=10)]  # the sections' batch expires with 10 of 27 done
-    with FakeOpenAI(mock_responder(), batch=BatchOptions(script=script)) as fake:
+    # the sections' batch expires with 10 of its 27 lines done
+    options = BatchOptions(plan_for=first_of("section", BatchPlan(end="expired", finished=10)))
+    with FakeOpenAI(mock_responder(), batch=options) as fake:
         code, stdout, stderr = cli(*args(keywords_csv(tmp_path), tmp_path / "o", fake, "--provider-batch"))
-        plan, expired, again = (fake.batch(b) for b in fake.batches_created[:3])
+        sections = [fake.batch(b) for b in fake.batches_created if fake.batch(b)["metadata"]["genpost_steps"] == "section"]
+        expired, again = sections
         finished = {json.loads(x)["custom_id"] for x in fake.file_content(expired["output_file_id"]).splitlines()}
         leftover = {json.loads(x)["custom_id"] for x in fake.file_content(expired["error_file_id"]).splitlines()}
         resent = {json.loads(x)["custom_id"] for x in fake.file_content(again["input_file_id"]).splitlines()}
@@ -278,15 +296,15 @@ def test_an_expired_batch_keeps_its_finished_lines_and_sends_only_the_rest(cli, 
 
 
 def test_finish_live_asks_the_unanswered_lines_live_at_the_live_price(cli, tmp_path):
-    script = [None, BatchPlan(end="expired", finished=20)]
-    with FakeOpenAI(mock_responder(), batch=BatchOptions(script=script)) as fake:
+    options = BatchOptions(plan_for=first_of("section", BatchPlan(end="expired", finished=20)))
+    with FakeOpenAI(mock_responder(), batch=options) as fake:
         code, stdout, stderr = cli(*args(keywords_csv(tmp_path), tmp_path / "o", fake, "--provider-batch",
                                          "--finish-live"))
         live = [r for r in fake.requests if r["_status"] == 200]
         steps = [fake.batch(b)["metadata"]["genpost_steps"] for b in fake.batches_created]
         paid = fake.paid_counts("messages")
     assert code == 0, stdout + stderr
-    assert len(live) == 7 and steps[:2] == ["plan", "section"] and "section" not in steps[2:]
+    assert len(live) == 7 and steps.count("section") == 1  # the 7 unfinished lines went live, not in a batch
     assert not set(sent_messages(live)) & set(paid)  # asked live instead of in a batch, never both
     modes = Counter((c["step"], c["mode"]) for c in ledger_calls(tmp_path / "o" / "genpost.db"))
     assert modes[("section", "live")] == 7 and modes[("section", "batch")] == 20

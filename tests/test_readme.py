@@ -14,7 +14,7 @@ import pytest
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SUBCOMMANDS = ("check", "batch", "publish", "preview")
+SUBCOMMANDS = ("check", "batch", "publish", "preview", "log", "costs")
 
 
 def shell_lines() -> list[str]:

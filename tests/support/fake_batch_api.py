@@ -102,6 +102,8 @@ class BatchOptions:
     auto_advance: bool = True            # a retrieve moves the batch (see polls_per_state)
     polls_per_state: int = 1             # retrieves per state change
     script: list[BatchPlan | str | None] = field(default_factory=list)  # one plan per created batch
+    # a plan chosen by the create request (its metadata, endpoint); None falls back to the script
+    plan_for: Callable[[dict], BatchPlan | str | None] | None = None
     partial_fraction: float = 0.5        # lines finished before an early end, when the plan says None
     line_fault_rate: float = 0.0
     line_faults: Sequence[str] = DEFAULT_BATCH_LINE_FAULTS
@@ -402,7 +404,9 @@ class BatchAPIMixin:
             raise _ApiError(400, "Invalid 'metadata': at most 16 pairs, keys up to 64 and string values up to "
                             "512 characters.", "metadata")
         opts = self.batch_options
-        plan = (_plan(opts.script.pop(0)) if opts.script else None) or BatchPlan()
+        plan = _plan(opts.plan_for(req)) if opts.plan_for is not None else None
+        if plan is None:
+            plan = (_plan(opts.script.pop(0)) if opts.script else None) or BatchPlan()
         now = self.clock()
         bid = f"batch_{_hex(32)}"
         obj = {"id": bid, "object": "batch", "endpoint": req["endpoint"], "errors": None, "input_file_id": fid,

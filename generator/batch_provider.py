@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .errors import InputError
+from .errors import InputError, LLMUnavailable
 from .llm import LLMSettings, Limiter, Model
 from .llm.batch_engine import BatchEngine, EngineOptions
 from .llm.budget import Budget
+from .llm.errors import FatalError, TransientError
 from .llm.ledger import Ledger
 from .retry import RetryPolicy
 
@@ -100,15 +101,21 @@ async def provider_passes(run: "BatchRun", engine: BatchEngine, provider: Provid
         waiting = await run.one_pass(engine.client_for, final=final)
         if not waiting or final:
             break
-        sent = await engine.submit()
-        if engine.open_batches():
-            await engine.wait()  # the real costs may leave room for more: try again after it
-        elif engine.stopped is not None and not sent:
+        try:
+            await engine.submit()
+            running = engine.open_batches()  # this pass's, and any a stopped run left running
+            if running:
+                await engine.wait()  # the real costs may leave room for more: try again after it
+        except (TransientError, FatalError) as e:
+            # Everything sent so far is in the ledger: the same command goes on where this stopped.
+            raise LLMUnavailable(f"the batch endpoint: {getattr(e, 'reason', None) or e}; the requests and "
+                                 "batches so far are kept in the ledger, and the same command goes on") from None
+        if not running:
+            if engine.stopped is None:
+                raise LLMUnavailable("posts wait for answers, but none of their requests is queued or in a batch")
             budget_stop = engine.stopped  # nothing running, nothing more fits
-        else:
-            raise RuntimeError("posts wait for answers, but no request is queued or in a batch")
     else:
-        raise RuntimeError(f"the batch did not finish after {MAX_PASSES} provider batches")
+        raise LLMUnavailable(f"the batch did not finish after {MAX_PASSES} provider batches")
     if offline and provider.export_requests is not None:
         n = engine.export(provider.export_requests)
         say(f"{n} requests of {waiting} waiting posts written to {provider.export_requests}" if n else

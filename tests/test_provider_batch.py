@@ -446,3 +446,20 @@ def test_what_cannot_work_is_refused_before_anything_is_sent(cli, tmp_path):
     code, _, stderr = cli("batch", "--brief", SMALL)
     assert code == 2 and "CSV" in stderr
     assert not list(tmp_path.glob("*/genpost.db"))
+
+
+def test_a_refused_batch_endpoint_ends_in_one_line_and_the_rerun_goes_on(cli, tmp_path):
+    csv_path, out = keywords_csv(tmp_path), tmp_path / "o"
+    with FakeOpenAI(mock_responder(), require_key="sk-right") as fake:
+        wrong = args(csv_path, out, fake, "--provider-batch", brief=SMALL)
+        code, _, stderr = cli(*wrong)  # the key (sk-test) is refused at the first upload
+        assert code == 3 and fake.batches_created == []
+        assert "the batch endpoint: the API key was rejected (401)" in stderr and "Traceback" not in stderr
+        with Ledger(out / "genpost.db") as ledger:  # the plans wait, queued, untried
+            assert ledger.query("SELECT status, tries, COUNT(*) FROM calls GROUP BY status, tries").fetchall() == [
+                ("queued", 0, 3)]
+        right = [a if a != "sk-test" else "sk-right" for a in wrong]
+        code, stdout, stderr = cli(*right)
+        paid = fake.paid_counts()
+    assert code == 0, stdout + stderr
+    assert {r["status"] for r in rows(out)} == {"passed"} and max(paid.values()) == 1

@@ -316,7 +316,7 @@ def plan_task(brief: Brief) -> dict:
     """The plan prompt's task in machine-readable form (for the offline mock; the prompt says it in words)."""
     return {**_base(brief, "plan"), **_title_rules(brief), "thema": brief.topic_or_keyword,
             "abschnitte": brief.sections, "woerter": words_total(brief), "keyword_verwendungen": keyword_total(brief),
-            "keyword_ueberschriften": heading_goal(brief),
+            "keyword_ueberschriften": heading_goal(brief), "einleitung_ueberschrift": INTRO,
             "interne_links": [l.url for l in brief.internal_links],
             "externe_links": [l.url for l in brief.external_links]}
 
@@ -356,7 +356,7 @@ async def make_plan(client: LLMClient, brief: Brief) -> Plan:
     request = build_request(brief, "plan.j2", purpose="plan", schema=PlanAnswer.model_json_schema(),
                             schema_name="plan", task=task, words_total=task["woerter"],
                             keyword_total=task["keyword_verwendungen"], heading_goal=task["keyword_ueberschriften"],
-                            meta_min=task["meta_min"], meta_max=task["meta_max"])
+                            meta_min=task["meta_min"], meta_max=task["meta_max"], intro=INTRO)
     # Everything hangs on the plan: one corrective retry more than for any other answer.
     answer = await ask_json(client, request, PlanAnswer, attempts=3)
     notes: list[str] = []

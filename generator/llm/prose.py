@@ -363,7 +363,7 @@ def plan_answer(t: dict, rng: random.Random) -> dict:
                             int(t.get("meta_max", 156)))
     words, uses = int(t.get("woerter", 1500)), int(t.get("keyword_verwendungen", 10))
     internal, external = list(t.get("interne_links", [])), list(t.get("externe_links", []))
-    sections = [{"heading": "Einleitung", "summary": f"Warum {kw} jetzt zählt.", "words": 0,
+    sections = [{"heading": t.get("einleitung_ueberschrift", ""), "summary": f"Warum {kw} jetzt zählt.", "words": 0,
                  "keyword_uses": 0, "internal_links": [], "external_links": []}]
     for i, h in enumerate(heads):
         aspect = h.split(": ", 1)[-1]

@@ -97,6 +97,8 @@ def read_prompt(prompt: str, json_wanted: bool = False) -> dict:
         task["keyword_verwendungen"] = _int(r"(\d+) Verwendungen des Keywords", prompt, 10)
         task["keyword_ueberschriften"] = _int(r"Genau (\d+) der \d+ H2-Überschriften", prompt,
                                               1 if "Mindestens eine H2-Überschrift enthält" in prompt else 0)
+        intro = re.search(r"zuerst die Einleitung \(heading „([^“]+)“\)", prompt)
+        task["einleitung_ueberschrift"] = intro.group(1) if intro else ""
         task["interne_links"] = _listed(prompt, "Interne Links")
         task["externe_links"] = _listed(prompt, "Externe Links")
     elif kind == "bilder":

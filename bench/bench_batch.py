@@ -38,23 +38,34 @@ def genpost(*args: str) -> list[str]:
     return [sys.executable, "-m", "generator", *args]
 
 
+def start_fake_server(*options: str) -> tuple[subprocess.Popen, str]:
+    """The fake OpenAI server in its own process (so it does not share a core with genpost) and
+    its URL; options as tests/support/serve_fake_openai.py takes them."""
+    server = subprocess.Popen([sys.executable, "-m", "tests.support.serve_fake_openai", *options], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return server, server.stdout.readline().strip()
+
+
+def stop_fake_server(server: subprocess.Popen) -> dict:
+    """Stop the server (closing its stdin) and return its request counts."""
+    server.stdin.close()
+    stats = json.loads(server.stdout.readline())
+    server.wait()
+    return stats
+
+
 def throughput(posts: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         write_csv(tmp_path / "k.csv", posts)
-        server = subprocess.Popen([sys.executable, "-m", "tests.support.serve_fake_openai", "--latency", "0.2",
-                                   "--max-concurrent", "32"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  text=True)
-        url = server.stdout.readline().strip()
+        server, url = start_fake_server("--latency", "0.2", "--max-concurrent", "32")
         t0 = time.perf_counter()
         run = subprocess.run(genpost("batch", str(tmp_path / "k.csv"), "--brief", str(ROOT / "briefs/mittelstand.yaml"),
                                      "--out", str(tmp_path / "out"), "--base-url", url, "--api-key", "bench",
                                      "--jobs", "32", "--max-concurrent-requests", "32", "--no-cache"),
                              cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - t0
-        server.stdin.close()
-        stats = json.loads(server.stdout.readline())
-        server.wait()
+        stats = stop_fake_server(server)
         report = json.loads((tmp_path / "out" / "batch-report.json").read_text(encoding="utf-8"))
         passed = sum(r["status"] == "passed" for r in report["rows"])
         ideal = stats["requests"] * 0.2 / 32

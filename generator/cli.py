@@ -215,8 +215,8 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
     from .run import produce
 
     settings = run.llm
-    client = make_client(settings, label=brief.default_slug())
-    images = make_image_client(run.images) if brief.images.source == "generate" else None
+    client = make_client(settings, label=brief.default_slug())  # with its own limiter
+    images = make_image_client(run.images, client.limiter) if brief.images.source == "generate" else None
 
     def progress(message: str) -> None:
         err.print(f"[dim]genpost:[/] {message}")

@@ -1,5 +1,9 @@
 """The one retry policy (tenacity): transient faults are retried with exponential backoff and
-jitter, bounded in attempts and in total time; Retry-After is honoured; each retry is logged."""
+jitter, bounded in attempts and in total time; Retry-After is honoured; each retry is logged.
+
+Behind a shared gate (the LLM layer's limiter) a 429 is not a fault but a busy endpoint: while
+some request through the gate got an answer recently, a 429 uses neither an attempt nor retry
+time (up to `rate_limit_seconds` of them per request), and neither does the wait for the gate."""
 
 from __future__ import annotations
 
@@ -10,9 +14,10 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Mapping, TypeVar
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Awaitable, Callable, Mapping, Protocol, TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_after_delay
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_base, wait_exponential_jitter
 
 
@@ -23,10 +28,13 @@ T = TypeVar("T")
 class TransientError(Exception):
     """Worth retrying: 429, 5xx, timeouts, dropped connections, garbled bodies."""
 
-    def __init__(self, reason: str, retry_after: float | None = None):
+    def __init__(self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False,
+                 limits: Any = None):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.rate_limited = rate_limited  # a 429: the endpoint is busy, not broken
+        self.limits = limits  # what the answer's rate-limit headers said, if the caller read them
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -83,6 +91,22 @@ class RetryPolicy:
     total_seconds: float = 120.0
     initial: float = 0.5
     maximum: float = 20.0
+    # Behind a gate: how long one request may wait out 429s in all (a request that can never pass,
+    # such as one larger than a tokens-per-minute limit, must end some time).
+    rate_limit_seconds: float = 900.0
+
+
+class GateSlot(Protocol):
+    def answered(self, value: Any) -> None: ...
+
+
+class Gate(Protocol):
+    """What with_retries needs of a shared limiter: a slot per attempt (its context sees how the
+    attempt ended) and whether the endpoint answered anyone lately."""
+
+    def slot(self) -> AbstractAsyncContextManager[GateSlot]: ...
+
+    def answering(self, within: float) -> bool: ...
 
 
 class _WaitRetryAfter(wait_base):
@@ -100,18 +124,53 @@ class _WaitRetryAfter(wait_base):
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str,
-                       on_retry: Callable[[str], None] | None = None) -> T:
+                       on_retry: Callable[[str], None] | None = None, gate: Gate | None = None) -> T:
     """Call until it succeeds, a non-transient error, or the policy's attempts or total time run
     out. The total time bounds each attempt too: a request whose own timeout is longer than the
-    time left is cut off when the time is up."""
+    time left is cut off when the time is up. With a gate, each attempt holds one of its slots;
+    the wait for a slot and 429s while the endpoint answers others are not counted."""
     if policy.attempts <= 1 and policy.total_seconds <= 0:
-        return await call()  # one attempt, unbounded: no retry machinery (and none of its reference cycles)
-    deadline = time.monotonic() + policy.total_seconds
+        # one attempt, unbounded: no retry machinery (and none of its reference cycles)
+        if gate is None:
+            return await call()
+        async with gate.slot() as slot:
+            value = await call()
+            slot.answered(value)
+            return value
+    started = time.monotonic()
+    excused = 0.0  # seconds not counted against the retry time
+    faults = 0  # attempts that count against policy.attempts
+    throttled = 0.0  # seconds this request spent on 429s that were not counted
+    throttled_at: float | None = None  # when the last uncounted 429 attempt began
 
-    async def bounded() -> T:
+    async def attempt() -> T:
+        nonlocal excused, faults, throttled, throttled_at
+        begun = time.monotonic()
+        if throttled_at is not None:  # the 429 and the back-off after it
+            excused += begun - throttled_at
+            throttled += begun - throttled_at
+            throttled_at = None
+        try:
+            if gate is None:
+                return await bounded(begun)
+            async with gate.slot() as slot:
+                now = time.monotonic()
+                excused += now - begun  # queued behind other requests: not this request's fault
+                value = await bounded(now)
+                slot.answered(value)
+                return value
+        except TransientError as e:
+            if (gate is not None and e.rate_limited and throttled < policy.rate_limit_seconds
+                    and gate.answering(within=max(policy.total_seconds, 60.0))):
+                throttled_at = begun
+            else:
+                faults += 1
+            raise
+
+    async def bounded(now: float) -> T:
         if policy.total_seconds <= 0:  # no retrying: one attempt, bounded by its own timeout
             return await call()
-        left = deadline - time.monotonic()
+        left = started + excused + policy.total_seconds - now
         if left <= 0:
             raise TransientError("the retry time is used up")
         try:
@@ -119,19 +178,26 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, wh
         except asyncio.TimeoutError:
             raise TransientError(f"no answer within the retry time ({policy.total_seconds:g} s)") from None
 
+    def stop(state: RetryCallState) -> bool:
+        if throttled_at is not None:
+            return False  # a 429 while others get answers: wait and try again
+        counted = time.monotonic() - started - excused
+        return faults >= policy.attempts or policy.total_seconds <= 0 or counted >= policy.total_seconds
+
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         reason = getattr(error, "reason", str(error))
-        log.info("retry %d for %s: %s (waiting %.2fs)", state.attempt_number, what, reason,
+        log.info("retry %d for %s: %s%s (waiting %.2fs)", state.attempt_number, what, reason,
+                 "; not counted: the endpoint answers others" if throttled_at is not None else "",
                  state.next_action.sleep if state.next_action else 0.0)
         if on_retry:
             on_retry(reason)
 
     retrying = AsyncRetrying(
         retry=retry_if_exception_type(TransientError),
-        stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.total_seconds),
+        stop=stop,
         wait=_WaitRetryAfter(policy),
         before_sleep=before_sleep,
         reraise=True,
     )
-    return await retrying(bounded)
+    return await retrying(attempt)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import DATA, MITTELSTAND, ROOT
 from .support.fake_openai import FakeOpenAI
 from .support.ledger_view import kept_answers
@@ -75,17 +77,26 @@ def test_csv_without_keyword_column_is_one_line_exit_2(cli, tmp_path):
     assert code == 2 and "no 'keyword' column" in stderr and len(stderr.strip().splitlines()) == 1
 
 
-def test_shared_limiter_caps_concurrent_requests(cli, tmp_path):
+@pytest.mark.parametrize("headers", [True, False], ids=["ratelimit-headers", "429-only"])
+def test_a_batch_learns_the_providers_concurrency_limit_and_loses_no_post(cli, tmp_path, headers):
+    # The provider allows 3 requests in flight and answers 429 above that; genpost is not told.
     path = tmp_path / "k.csv"
-    path.write_text("keyword\nZeiterfassung im Handwerk\nKühlräume in Großbäckereien\nDigitalisierung im Handwerk\n",
-                    encoding="utf-8")
-    with FakeOpenAI(mock_responder(), latency=0.05) as fake:
+    keywords = ["Zeiterfassung im Handwerk", "Kühlräume im Handwerk", "Digitalisierung im Handwerk",
+                "Cloud-Telefonie im Handwerk", "E-Rechnung im Handwerk", "Datenschutz im Handwerk"]
+    path.write_text("keyword\n" + "\n".join(keywords) + "\n", encoding="utf-8")
+    with FakeOpenAI(mock_responder(), latency=0.05, in_flight_limit=3, ratelimit_headers=headers) as fake:
         code, stdout, stderr = cli("batch", path, "--brief", DATA / "small.yaml", "--out", tmp_path / "o",
-                                   "--base-url", fake.url, "--api-key", "sk-test", "--jobs", "3",
-                                   "--max-concurrent-requests", "2")
+                                   "--base-url", fake.url, "--api-key", "sk-test", "--jobs", "6")
+        statuses = [r["_status"] for r in fake.requests]
         peak = fake.peak_concurrency
     assert code == 0, stdout + stderr
-    assert peak == 2  # three posts with parallel sections, never more than two requests in flight
+    assert [r["status"] for r in batch_rows(tmp_path / "o")] == ["passed"] * 6
+    answered, throttled = statuses.count(200), statuses.count(429)
+    assert set(statuses) <= {200, 429} and peak == 3
+    # The six plans go out at once (8 may be in flight at first): 3 are refused, and that burst
+    # counts once; after it only the window's probing above the limit (by one) meets a 429.
+    assert 3 <= throttled <= 3 + 4, (throttled, answered)
+    assert answered == 30  # each of the posts' requests answered once: a 429 is asked again, never given up
 
 
 def test_killed_batch_resumes_without_regenerating_or_paying_twice(tmp_path):

@@ -7,7 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .base import Message, Model, Request, Response
-from .client import Limiter, LLMClient, Usage
+from .client import LLMClient, Usage
+from .limiter import Limiter, RateLimits
 from .errors import ContentPolicyRefusal
 from .image import ImageModel, ImageRequest, ImageResponse
 from .image_cache import ImageCache, LedgerImageCache
@@ -68,9 +69,11 @@ def open_ledger(settings: LLMSettings, paid: bool = True) -> Ledger | None:
 
 
 def make_client(settings: LLMSettings, limiter: Limiter | None = None, label: str = "") -> LLMClient:
+    """A client for one run; without a limiter it gets its own (adaptive concurrency and
+    Retry-After hold for a single post's parallel sections too)."""
     model = make_model(settings)
-    return LLMClient(model=model, ledger=open_ledger(settings, model.paid), policy=settings.retry, limiter=limiter,
-                     label=label)
+    return LLMClient(model=model, ledger=open_ledger(settings, model.paid), policy=settings.retry,
+                     limiter=limiter if limiter is not None else Limiter(), label=label)
 
 
 class ImageSettings(BaseModel):
@@ -101,10 +104,11 @@ def make_image_model(settings: ImageSettings) -> ImageModel:
 def make_image_client(settings: ImageSettings, limiter: Limiter | None = None) -> ImageClient:
     model = make_image_model(settings)
     cache = LedgerImageCache(Ledger(settings.ledger)) if settings.ledger and model.paid else None
-    return ImageClient(model=model, cache=cache, policy=settings.retry, limiter=limiter)
+    return ImageClient(model=model, cache=cache, policy=settings.retry,
+                       limiter=limiter if limiter is not None else Limiter())
 
 
-__all__ = ["LLMSettings", "LLMClient", "Limiter", "Usage", "Model", "Request", "Response", "Message",
+__all__ = ["LLMSettings", "LLMClient", "Limiter", "RateLimits", "Usage", "Model", "Request", "Response", "Message",
            "make_model", "make_client", "is_offline", "MOCK", "SLOPPY", "DEFAULT_MODEL",
            "ImageSettings", "ImageClient", "ImageUsage", "ImageModel", "ImageRequest", "ImageResponse",
            "ImageCache", "LedgerImageCache", "Ledger", "open_ledger", "ContentPolicyRefusal", "make_image_model", "make_image_client",

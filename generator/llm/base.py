@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .limiter import RateLimits
+
 
 class Message(BaseModel):
     role: str  # system | user | assistant
@@ -46,6 +48,8 @@ class Response(BaseModel):
     seconds: float = 0.0
     retries: int = 0
     notes: list[str] = Field(default_factory=list)  # e.g. "json_schema unsupported: parsed from text"
+    # The endpoint's x-ratelimit-* headers, for the limiter; about the moment, so never kept.
+    rate_limits: RateLimits | None = Field(default=None, exclude=True)
 
 
 class Model(abc.ABC):

@@ -4,10 +4,7 @@ latency), logged, and recorded in the ledger."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections import deque
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -16,39 +13,11 @@ from .base import Model, Request, Response
 from .budget import Budget
 from .errors import BudgetExceeded, Deferred, FatalError, TransientError
 from .ledger import Ledger
+from .limiter import Limiter
 from .pricing import estimate_cost
 from ..retry import RetryPolicy, with_retries
 
 log = logging.getLogger("genpost.llm")
-
-
-class Limiter:
-    """Requests per minute and concurrent requests, shared by every post of a batch."""
-
-    def __init__(self, rpm: int | None = None, max_concurrent: int | None = None):
-        self.rpm = rpm
-        self._sem = asyncio.Semaphore(max_concurrent) if max_concurrent else None
-        self._starts: deque[float] = deque()
-        self._lock = asyncio.Lock()
-
-    async def __aenter__(self) -> "Limiter":
-        if self._sem:
-            await self._sem.acquire()
-        if self.rpm:
-            async with self._lock:
-                while True:
-                    now = time.monotonic()
-                    while self._starts and now - self._starts[0] >= 60.0:
-                        self._starts.popleft()
-                    if len(self._starts) < self.rpm:
-                        self._starts.append(now)
-                        break
-                    await asyncio.sleep(60.0 - (now - self._starts[0]))
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._sem:
-            self._sem.release()
 
 
 class Usage(BaseModel):
@@ -104,13 +73,11 @@ class LLMClient:
 
         async def once() -> Response:
             self.usage.requests += 1
-            if self.limiter is None:
-                return await self.model.complete(request)
-            async with self.limiter:
-                return await self.model.complete(request)
+            return await self.model.complete(request)
 
         try:
-            response = await with_retries(once, self.policy, f"{request.purpose or 'request'}", on_retry)
+            response = await with_retries(once, self.policy, f"{request.purpose or 'request'}", on_retry,
+                                          gate=self.limiter)
         except BaseException as e:
             if self.budget is not None:
                 self.budget.release(reserved)

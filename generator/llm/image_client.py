@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from ..retry import RetryPolicy, with_retries
-from .client import Limiter
+from .limiter import Limiter
 from .errors import ContentPolicyRefusal
 from .image import ImageModel, ImageRequest, ImageResponse
 from .image_cache import ImageCache
@@ -57,13 +57,11 @@ class ImageClient:
 
         async def once() -> ImageResponse:
             self.usage.requests += 1
-            if self.limiter is None:
-                return await self.model.generate(request)
-            async with self.limiter:
-                return await self.model.generate(request)
+            return await self.model.generate(request)
 
         try:
-            response = await with_retries(once, self.policy, f"{request.purpose or 'image'}", on_retry)
+            response = await with_retries(once, self.policy, f"{request.purpose or 'image'}", on_retry,
+                                          gate=self.limiter)
         except ContentPolicyRefusal:
             self.usage.refusals += 1
             log.info("image %s refused by the content policy", request.purpose or "request")

@@ -22,7 +22,7 @@ from .errors import ContentPolicyRefusal, FatalError, TransientError
 from .image import ImageModel, ImageRequest, ImageResponse, sniff_format
 from ..retry import connection_problem
 from ..urls import endpoint_name
-from .openai import _retry_after, _short
+from .openai import _retry_after, _short, rate_limited
 
 DEFAULT_TIMEOUT = 180.0  # a high-quality GPT image takes up to a minute or two
 
@@ -83,7 +83,7 @@ class OpenAIImageModel(ImageModel):
         except openai.APIConnectionError as e:
             raise TransientError(f"{endpoint_name(str(self._client.base_url))}: {connection_problem(e)}") from None
         except openai.RateLimitError as e:
-            raise TransientError("rate limited (429)", _retry_after(e)) from None
+            raise rate_limited(e) from None
         except openai.APIStatusError as e:
             status = e.status_code
             if is_refusal(e):

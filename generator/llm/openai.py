@@ -16,12 +16,19 @@ from .chat import chat_body
 from ..retry import connection_problem, parse_retry_after
 from ..urls import endpoint_name
 from .errors import FatalError, TransientError, UnsupportedSchema
+from .limiter import parse_rate_limits
 
 DEFAULT_TIMEOUT = 120.0
 
 
 def _retry_after(error: openai.APIStatusError) -> float | None:
     return parse_retry_after(error.response.headers) if error.response is not None else None
+
+
+def rate_limited(error: openai.RateLimitError) -> TransientError:
+    """A 429 as the retry policy and the limiter read it: busy, for how long, what is left."""
+    limits = parse_rate_limits(error.response.headers) if error.response is not None else None
+    return TransientError("rate limited (429)", _retry_after(error), rate_limited=True, limits=limits)
 
 
 _FATAL = {
@@ -55,13 +62,15 @@ class OpenAIModel(Model):
         kwargs = chat_body(self.name, request, use_schema)
         started = time.monotonic()
         try:
-            completion = await self._client.chat.completions.create(**kwargs)
+            # The raw response for its x-ratelimit-* headers (the limiter eases off before a 429).
+            raw = await self._client.chat.completions.with_raw_response.create(**kwargs)
+            completion = raw.parse()
         except openai.APITimeoutError:
             raise TransientError(f"{self.endpoint}: timeout") from None
         except openai.APIConnectionError as e:
             raise TransientError(f"{self.endpoint}: {connection_problem(e)}") from None
         except openai.RateLimitError as e:
-            raise TransientError("rate limited (429)", _retry_after(e)) from None
+            raise rate_limited(e) from None
         except openai.APIStatusError as e:
             status = e.status_code
             if status == 400 and use_schema and "response_format" in f"{getattr(e, 'param', '')} {e.message}":
@@ -86,6 +95,7 @@ class OpenAIModel(Model):
             completion_tokens=usage.completion_tokens if usage else 0,
             finish_reason=choice.finish_reason or "stop",
             seconds=seconds,
+            rate_limits=parse_rate_limits(raw.headers),
         )
 
     @property

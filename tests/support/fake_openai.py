@@ -54,6 +54,15 @@ Error faults (429/5xx) and "drop" are answered immediately, without ``latency``
 and without taking a ``max_concurrent`` slot; "hang" and the content faults go
 through the normal (semaphore + latency) path.
 
+``max_concurrent`` queues requests above the cap (a server that is just slow); ``in_flight_limit``
+is a provider's concurrency limit instead: a chat request that finds that many in flight is
+answered 429 at once (``rate_limited`` counts them; ``retry_after`` seconds, if given, go out as
+``Retry-After`` and ``retry-after-ms``), and every answer carries ``x-ratelimit-limit-requests``
+and ``x-ratelimit-remaining-requests`` (slots left when it was admitted) unless
+``ratelimit_headers=False``. ``tokens_per_second`` adds the time to write the answer's completion
+tokens to ``latency``; ``server_seconds`` sums that nominal service time of every answered chat
+request (``_service_seconds`` in its record), the work a server of that many slots had to do.
+
 ``batch=BatchOptions(...)`` configures the Batch API (``fake_batch_api``), whose lines the same
 responder answers, but which records them in ``batch_lines``, not ``requests``; ``clock`` gives
 its timestamps; ``port`` fixes the port (``stop()`` + ``start()`` reuses the port either way, and
@@ -265,6 +274,10 @@ class FakeOpenAI(BatchAPIMixin):
         clock: Callable[[], int] | None = None,
         port: int = 0,
         image_refuse_words: Sequence[str] = (),
+        in_flight_limit: int | None = None,
+        retry_after: float | None = None,
+        ratelimit_headers: bool = True,
+        tokens_per_second: float | None = None,
     ) -> None:
         for f in list(faults) + [f for f in (faults_script or []) if f is not None]:
             if f not in ALL_FAULTS:
@@ -280,6 +293,12 @@ class FakeOpenAI(BatchAPIMixin):
         self.faults_script: list[str | None] = list(faults_script or [])
         self.model_ids = tuple(model_ids)
         self.image_refuse_words = tuple(w.lower() for w in image_refuse_words)
+        self.in_flight_limit = in_flight_limit
+        self.retry_after = retry_after
+        self.ratelimit_headers = ratelimit_headers
+        self.tokens_per_second = tokens_per_second
+        self.rate_limited = 0
+        self.server_seconds = 0.0
         self.image_requests: list[dict] = []
         self._rng = random.Random(seed)
 
@@ -346,6 +365,8 @@ class FakeOpenAI(BatchAPIMixin):
             self.requests.clear()
             self.peak_concurrency = 0
             self.fault_counts.clear()
+            self.rate_limited = 0
+            self.server_seconds = 0.0
 
     @property
     def completions(self) -> list[dict]:
@@ -635,10 +656,34 @@ class FakeOpenAI(BatchAPIMixin):
                 return self._rng.choice(self.faults)
         return None
 
+    def _over_limit_headers(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if self.retry_after is not None:
+            headers = {"Retry-After": f"{self.retry_after:g}", "retry-after-ms": f"{self.retry_after * 1000:.0f}"}
+        if self.ratelimit_headers:
+            headers.update({"x-ratelimit-limit-requests": str(self.in_flight_limit),
+                            "x-ratelimit-remaining-requests": "0"})
+        return headers
+
     async def _complete(self, body: dict, record: dict, fault: str | None, writer: asyncio.StreamWriter) -> bool:
-        with self._lock:
-            self.in_flight += 1
-            self.peak_concurrency = max(self.peak_concurrency, self.in_flight)
+        limit = self.in_flight_limit
+        with self._lock:  # admission and the count in one step: nothing runs in between
+            over = limit is not None and self.in_flight >= limit
+            if over:
+                self.rate_limited += 1
+            else:
+                self.in_flight += 1
+                self.peak_concurrency = max(self.peak_concurrency, self.in_flight)
+            remaining = None if limit is None else max(limit - self.in_flight, 0)
+        if over:
+            record["_status"] = 429
+            record["_rate_limited"] = True
+            await self._send(writer, 429, _error_body("Rate limit reached for requests: too many requests in "
+                                                      "flight.", "requests", "rate_limit_exceeded"),
+                             self._over_limit_headers())
+            return True
+        headers = ({"x-ratelimit-limit-requests": str(limit), "x-ratelimit-remaining-requests": str(remaining)}
+                   if limit is not None and self.ratelimit_headers else {})
         try:
             if self.latency > 0:
                 await asyncio.sleep(self.latency)
@@ -658,8 +703,14 @@ class FakeOpenAI(BatchAPIMixin):
                                                           "server_error"))
                 return True
             payload = _completion(body, content, fault)
+            writing = payload["usage"]["completion_tokens"] / self.tokens_per_second if self.tokens_per_second else 0.0
+            if writing > 0:
+                await asyncio.sleep(writing)
             record["_status"] = 200
             record["_completion_tokens"] = payload["usage"]["completion_tokens"]  # billed, delivered or not
+            record["_service_seconds"] = self.latency + writing
+            with self._lock:
+                self.server_seconds += self.latency + writing
             if body.get("stream"):
                 choice = payload["choices"][0]
                 await self._send_stream(writer, payload["id"], payload["created"], payload["model"],
@@ -670,7 +721,7 @@ class FakeOpenAI(BatchAPIMixin):
                 data = json.dumps(payload, ensure_ascii=False).encode()
                 await self._send(writer, 200, data[: len(data) // 2])
                 return True
-            await self._send(writer, 200, payload)
+            await self._send(writer, 200, payload, headers)
             return True
         finally:
             with self._lock:

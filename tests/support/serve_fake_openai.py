@@ -3,6 +3,7 @@ with genpost, and for subprocess tests): prints its URL, serves until stdin clos
 request counts as JSON.
 
     python -m tests.support.serve_fake_openai --latency 0.2 --max-concurrent 32
+    python -m tests.support.serve_fake_openai --latency 0.4 --tokens-per-second 80 --in-flight-limit 32
 
 It serves the Batch API too (files, batches).  Each stdin line before EOF may be a command,
 answered by one JSON line on stdout:
@@ -28,6 +29,7 @@ from .llm_responder import mock_responder
 def _stats(fake: FakeOpenAI) -> dict:
     paid = fake.paid_counts()
     return {"requests": len(fake.requests), "peak_concurrency": fake.peak_concurrency,
+            "rate_limited": fake.rate_limited, "server_seconds": round(fake.server_seconds, 3),
             "faults": dict(fake.fault_counts), "batches": len(fake.batches_created),
             "batch_lines": len(fake.batch_lines), "paid_lines": sum(paid.values()),
             "paid_twice": sorted(k for k, n in paid.items() if n > 1),
@@ -55,6 +57,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--latency", type=float, default=0.0)
     ap.add_argument("--max-concurrent", type=int, default=None)
+    ap.add_argument("--in-flight-limit", type=int, default=None,
+                    help="answer 429 at once to a request that finds this many in flight (a provider's limit)")
+    ap.add_argument("--retry-after", type=float, default=None, help="seconds sent in Retry-After with those 429s")
+    ap.add_argument("--no-ratelimit-headers", action="store_true", help="send no x-ratelimit-* headers")
+    ap.add_argument("--tokens-per-second", type=float, default=None,
+                    help="an answer takes latency + its completion tokens / this")
     ap.add_argument("--fault-rate", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--require-key", default=None)
@@ -75,7 +83,8 @@ def main() -> None:
                          max_requests=args.batch_max_requests, max_file_bytes=args.batch_max_file_bytes)
     with FakeOpenAI(mock_responder(), latency=args.latency, max_concurrent=args.max_concurrent,
                     fault_rate=args.fault_rate, seed=args.seed, require_key=args.require_key, port=args.port,
-                    batch=batch) as fake:
+                    batch=batch, in_flight_limit=args.in_flight_limit, retry_after=args.retry_after,
+                    ratelimit_headers=not args.no_ratelimit_headers, tokens_per_second=args.tokens_per_second) as fake:
         print(fake.url, flush=True)
         for line in sys.stdin:  # until the parent closes our stdin
             if words := line.split():

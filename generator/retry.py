@@ -13,8 +13,8 @@ import logging
 import socket
 import ssl
 import time
-from dataclasses import dataclass
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Protocol, TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
@@ -28,13 +28,11 @@ T = TypeVar("T")
 class TransientError(Exception):
     """Worth retrying: 429, 5xx, timeouts, dropped connections, garbled bodies."""
 
-    def __init__(self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False,
-                 limits: Any = None):
+    def __init__(self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.rate_limited = rate_limited  # a 429: the endpoint is busy, not broken
-        self.limits = limits  # what the answer's rate-limit headers said, if the caller read them
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

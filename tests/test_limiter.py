@@ -298,3 +298,30 @@ def test_other_faults_still_use_their_attempts_and_429s_have_a_final_deadline():
             await with_retries(throttled, never, "test", gate=limiter)
         assert len(calls) == 2
     run(go())
+
+
+def test_the_openai_model_passes_on_the_rate_limit_headers_and_marks_429s():
+    from generator.llm.base import Message, Request
+    from generator.llm.openai import OpenAIModel
+
+    from .support.fake_openai import FakeOpenAI
+
+    request = Request(messages=[Message(role="user", content="Hallo")])
+
+    async def ask(url: str):
+        model = OpenAIModel("m", api_key="k", base_url=url)
+        try:
+            return await model.complete(request)
+        finally:
+            await model.aclose()
+
+    with FakeOpenAI(in_flight_limit=1) as fake:
+        answer = run(ask(fake.url))
+    assert answer.rate_limits == RateLimits(limit_requests=1, remaining_requests=0)
+    assert "rate_limits" not in answer.model_dump()  # about the moment: never kept in the ledger
+
+    with FakeOpenAI(in_flight_limit=0, retry_after=1.5) as full:  # nothing may be in flight: all 429
+        with pytest.raises(TransientError) as caught:
+            run(ask(full.url))
+        assert full.rate_limited == 1
+    assert caught.value.rate_limited and caught.value.retry_after == 1.5

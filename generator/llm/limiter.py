@@ -6,12 +6,13 @@ window) is learned the way TCP learns a link's capacity: it starts at START, dou
 of answers (slow start) until the first sign of congestion, then grows by one per window of
 answers. A 429 halves it, and it doubles per round again up to RECOVER of where the 429 came
 (a provider's limit does not move the way a network queue does: growing back from half by one
-per round would leave half the slots idle for dozens of rounds), then grows by one per window;
-an answer whose x-ratelimit-remaining-* headers run low shrinks it a little (an early warning,
-before any 429), and from there it grows by one per window. Either counts once per congestion epoch: the 429s of
-requests that were already in flight when the window shrank say nothing new. The window never
-passes `max_concurrent` (the user's upper bound, default CAP). A Retry-After pauses every new
-request, not just the one that got it.
+per round would leave half the slots idle for dozens of rounds), then grows by one per window.
+An answer whose x-ratelimit-remaining-* headers run low shrinks it a little (an early warning,
+before any 429), and from there it grows by one per window. Either signal counts once per
+congestion epoch: the 429s of requests that were already in flight when the window shrank say
+nothing new. The window never passes `max_concurrent` (the user's upper bound, default CAP) and
+grows only while it is used up. A Retry-After pauses every new request, not just the one that
+got it.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class Slot:
         if error is None:
             self.limiter.succeeded(self, self.limits)
         elif getattr(error, "rate_limited", False):
-            self.limiter.throttled(self, getattr(error, "retry_after", None), getattr(error, "limits", None))
+            self.limiter.throttled(self, getattr(error, "retry_after", None))
         else:
             self.limiter.failed(self)
 
@@ -194,7 +195,7 @@ class Limiter:
             self.window = min(self.window, float(self.cap))
         self._grant()
 
-    def throttled(self, slot: Slot, retry_after: float | None = None, limits: RateLimits | None = None) -> None:
+    def throttled(self, slot: Slot, retry_after: float | None = None) -> None:
         """A 429: shrink (once per epoch) and, with a Retry-After, pause every new request."""
         self._release(slot)
         self.rate_limited += 1

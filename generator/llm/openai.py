@@ -26,9 +26,8 @@ def _retry_after(error: openai.APIStatusError) -> float | None:
 
 
 def rate_limited(error: openai.RateLimitError) -> TransientError:
-    """A 429 as the retry policy and the limiter read it: busy, for how long, what is left."""
-    limits = parse_rate_limits(error.response.headers) if error.response is not None else None
-    return TransientError("rate limited (429)", _retry_after(error), rate_limited=True, limits=limits)
+    """A 429 as the retry policy and the limiter read it: busy, and for how long."""
+    return TransientError("rate limited (429)", _retry_after(error), rate_limited=True)
 
 
 _FATAL = {

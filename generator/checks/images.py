@@ -69,9 +69,8 @@ def content_images(r: Research) -> list[tuple[str, str | None]]:
     """(src, alt) of every <img> in the content's image blocks; alt None when it has none."""
     out = []
     for e in r.doc.elements:
-        if e.block.name == "core/image" and e.root is not None:
-            for img in e.root.css("img"):
-                out.append(((img.attributes.get("src") or "").strip(), img.attributes.get("alt")))
+        if e.block.name == "core/image" and e.view is not None:
+            out.extend(e.view.images)
     return out
 
 

@@ -21,12 +21,14 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+@lru_cache(maxsize=256)
 def keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Exact phrase, case-insensitive, on word boundaries; any whitespace between its words."""
     parts = [re.escape(p) for p in keyword.split()]
     return re.compile(r"(?<![^\W_])" + r"\s+".join(parts) + r"(?![^\W_])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16384)  # per paragraph and keyword: every check of a post asks again
 def count_keyword(text: str, keyword: str) -> int:
     return len(keyword_pattern(keyword).findall(text))
 
@@ -151,12 +153,22 @@ def syllables(word: str) -> int:
     return max(total, 1)
 
 
+@lru_cache(maxsize=4096)
+def syllable_total(text: str) -> int:
+    """Syllables of all the words of a text (a paragraph's, summed once)."""
+    return sum(syllables(w) for w in words(text))
+
+
 def flesch_amstad(word_list: list[str], sentence_count: int) -> float:
     """Flesch reading ease for German (Amstad 1978): 180 - ASL - 58.5 * ASW."""
-    if not word_list or sentence_count == 0:
+    return flesch_amstad_counts(len(word_list), sum(syllables(w) for w in word_list), sentence_count)
+
+
+def flesch_amstad_counts(word_count: int, syllable_count: int, sentence_count: int) -> float:
+    if not word_count or sentence_count == 0:
         return 0.0
-    asl = len(word_list) / sentence_count
-    asw = sum(syllables(w) for w in word_list) / len(word_list)
+    asl = word_count / sentence_count
+    asw = syllable_count / word_count
     return 180.0 - asl - 58.5 * asw
 
 
@@ -189,6 +201,12 @@ _DU_RE = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch
 _SIE_RE = re.compile(r"\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 
 
+@lru_cache(maxsize=4096)
+def address_violations_in(text: str, address: str) -> tuple[str, ...]:
+    """address_violations of a paragraph's sentences."""
+    return tuple(address_violations(split_sentences(text), address))
+
+
 def address_violations(sentences: list[str], address: str) -> list[str]:
     """Words that contradict the brief's form of address ("Sie" or "du")."""
     found: list[str] = []
@@ -215,6 +233,7 @@ _EN_FUNCTION = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def looks_german(text: str) -> bool | None:
     """True/False from function-word counts; None when the text is too short to tell."""
     tokens = [t.lower() for t in _LETTERS_RE.findall(text)]

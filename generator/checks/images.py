@@ -19,7 +19,7 @@ def _count(r: Research, rule: Rule) -> Verdict:
         a = r.rankmath
         return rankmath_verdict(a.points("contentHasAssets"), "contentHasAssets", a.images,
                                 f"{a.images} images, {a.videos} videos")
-    n = len(r.yoast.images)
+    n = r.yoast.image_count
     return yoast_verdict(r.yoast.score("images"), n, f"{n} images")
 
 
@@ -44,7 +44,7 @@ def _keyphrase_alt(r: Research, rule: Rule) -> Verdict:
     y = r.yoast
     alt = y.alt_properties
     return yoast_verdict(y.score("imageKeyphrase"), alt["withAltKeyword"],
-                         f"{alt['withAltKeyword']} of {len(y.images)} images have the keyphrase in the alt text "
+                         f"{alt['withAltKeyword']} of {y.image_count} images have the keyphrase in the alt text "
                          f"({alt['noAlt']} without alt text)")
 
 

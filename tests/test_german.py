@@ -80,3 +80,28 @@ def test_looks_german():
     assert german.looks_german("Das ist ein Text, der auf Deutsch geschrieben ist und nicht anders.") is True
     assert german.looks_german("This is a text that is written in English and not in German.") is False
     assert german.looks_german("KI") is None
+
+
+def _paragraphs_of(path) -> list[str]:
+    from generator.post import Document, read_post
+
+    return [e.text for e in Document(read_post(path)).text_elements if e.kind != "heading"]
+
+
+def test_somajo_with_precompiled_patterns_splits_exactly_as_without(monkeypatch):
+    """The precompiled `regex` SoMaJo's alignment step is given is speed only: every paragraph of
+    the seed post and the test post (and the German cases above), split by SoMaJo itself, comes
+    out the same with SoMaJo's own module-level `regex` calls."""
+    import regex
+    from somajo import alignment
+
+    from .conftest import DATA, SEED
+
+    texts = [t for t, _ in SPLITS] + _paragraphs_of(SEED) + _paragraphs_of(DATA / "good_post.md")
+    assert len(texts) > 40
+    german._somajo()
+    assert isinstance(alignment.re, german._Precompiled)  # else this test compares nothing
+    with_precompiled = [german._split_somajo(t) for t in texts]
+    monkeypatch.setattr(alignment, "re", regex)
+    assert [german._split_somajo(t) for t in texts] == with_precompiled
+    assert all("".join(s).replace(" ", "") == t.replace(" ", "") for s, t in zip(with_precompiled, texts))

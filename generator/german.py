@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import pyphen
 from slugify import slugify as _slugify
+
+from .hyphenation import hyphenator
 
 # A word is a whitespace-separated token of visible text with at least one letter or digit:
 # "KI-gestützte" is one word, "67%" is one word, a lone "–" or "&" is none (as in Yoast).
@@ -181,7 +182,6 @@ def split_sentences(text: str) -> list[str]:
 
 # --- syllables and readability ---------------------------------------------------------------
 
-_HYPHENATOR = pyphen.Pyphen(lang="de_DE")
 _VOWEL_GROUPS = re.compile(r"[aeiouyäöü]+", re.IGNORECASE)
 
 
@@ -195,7 +195,7 @@ def syllables(word: str) -> int:
     """
     total = 0
     for part in _LETTERS_RE.findall(word):
-        hyphenated = len(_HYPHENATOR.positions(part)) + 1
+        hyphenated = len(hyphenator().positions(part)) + 1
         total += max(hyphenated, 1) if len(part) > 3 else max(1, min(2, len(_VOWEL_GROUPS.findall(part))))
     return max(total, 1)
 

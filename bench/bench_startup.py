@@ -1,0 +1,109 @@
+"""Start-up as the user feels it: whole processes, timed from spawn to exit, side by side.
+
+Each round runs every command once, in turn, so load from other jobs falls on all of them alike;
+the table shows the median (and min-max) over the rounds, and the ratios the targets ask for:
+
+- `genpost --version` against a bare `python -c pass` of the same interpreter (target: within 4x);
+- `genpost check` of the seed against Yoast's analysis of the same post in node, through the
+  `yoastseo` runner the tests use (tests/support/js/yoast_analyze.mjs; target: genpost 3x faster).
+
+The pyphen cache (see generator/german.py) is warmed once before timing, as every run after the
+first finds it.
+
+    python bench/bench_startup.py [--rounds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SEED = ROOT / "examples" / "seed-post.txt"
+BRIEF = ROOT / "briefs" / "mittelstand.yaml"
+JS = ROOT / "tests" / "support" / "js"
+
+
+def _genpost() -> list[str]:
+    """The installed console script beside this interpreter, else the module."""
+    script = Path(sys.executable).with_name("genpost")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "generator"]
+
+
+def _yoast_input(folder: Path) -> Path | None:
+    """The seed as the tests hand a post to Yoast: its content, keyphrase, SEO title, meta
+    description, slug, permalink and title width."""
+    if shutil.which("node") is None or not (JS / "node_modules" / "yoastseo").is_dir():
+        return None
+    from generator.brief import load_brief
+    from generator.checks.research import permalink, title_width
+    from generator.post import read_post
+
+    post, brief = read_post(SEED), load_brief(BRIEF)
+    data = [dict(content=post.markup, keyword=brief.keyword, title=post.seo_title, description=post.meta_description,
+                 slug=post.slug, permalink=permalink(brief, post.slug), titleWidth=title_width(post.seo_title))]
+    path = folder / "seed.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _timed(argv: list[str], stdin: Path | None) -> float:
+    with open(stdin or os.devnull, "rb") as source:
+        start = time.perf_counter()
+        proc = subprocess.run(argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+        elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):  # check: 1 = the post fails a check, still a full run
+        raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=20)
+    args = ap.parse_args()
+    genpost = _genpost()
+    with tempfile.TemporaryDirectory() as tmp:
+        yoast_json = _yoast_input(Path(tmp))
+        commands: dict[str, tuple[list[str], Path | None]] = {
+            "python -c pass": ([sys.executable, "-c", "pass"], None),
+            "python -c 'import typer'": ([sys.executable, "-c", "import typer"], None),
+            "genpost --version": ([*genpost, "--version"], None),
+            "genpost --help": ([*genpost, "--help"], None),
+            "genpost check (seed, yoast)": ([*genpost, "check", str(SEED), "--brief", str(BRIEF)], None),
+            "genpost check (seed, none)": ([*genpost, "check", str(SEED), "--brief", str(BRIEF), "--profile", "none"],
+                                           None),
+        }
+        if yoast_json is not None:
+            commands["node: yoastseo analysis (seed)"] = (["node", str(JS / "yoast_analyze.mjs")], yoast_json)
+        for argv, stdin in commands.values():  # warm the page cache and genpost's own caches
+            _timed(argv, stdin)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.rounds):
+            for name, (argv, stdin) in commands.items():
+                times[name].append(_timed(argv, stdin))
+    median = {name: statistics.median(t) for name, t in times.items()}
+    print(f"{args.rounds} rounds, {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{'command':34} {'median':>9} {'min-max':>17}")
+    for name, t in times.items():
+        print(f"{name:34} {median[name] * 1000:7.0f} ms {min(t) * 1000:7.0f}-{max(t) * 1000:.0f} ms")
+    base = median["python -c pass"]
+    print(f"genpost --version / python -c pass: {median['genpost --version'] / base:.2f}x (target <= 4)")
+    typer_only = median["python -c 'import typer'"]
+    print(f"python -c 'import typer' / python -c pass: {typer_only / base:.2f}x (the floor of a typer command line)")
+    if yoast_json is not None:
+        node = median["node: yoastseo analysis (seed)"]
+        print(f"node yoastseo / genpost check (yoast): {node / median['genpost check (seed, yoast)']:.2f}x (target >= 3)")
+
+
+if __name__ == "__main__":
+    main()

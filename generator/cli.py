@@ -241,6 +241,9 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
             if images is not None:
                 await images.model.aclose()
 
+    from .heap import settle
+
+    settle()
     try:
         folder, result = asyncio.run(go())
     except GenerationFailed as e:
@@ -465,6 +468,9 @@ def batch_cmd(
     except GenpostError as e:
         fail(e)
     progress = _BatchProgress(total)
+    from .heap import settle
+
+    settle()
     try:
         with progress:
             result = asyncio.run(run_batch(csv_file, brief, out, run.llm, jobs=jobs, rpm=rpm, images=run.images,

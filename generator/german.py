@@ -85,12 +85,33 @@ class _Precompiled:
 
 
 def _precompile_module_patterns() -> None:
-    """Speed only, same result: SoMaJo's alignment step calls `regex` with string patterns."""
+    """Speed only, same result: SoMaJo's alignment step calls `regex` with string patterns, and
+    maps every character of an already NFC-normalised text to itself (see _offsets_of_nfc_text)."""
     import regex
     from somajo import alignment
 
     if getattr(alignment, "re", None) is regex:  # another SoMaJo version: leave it as it is
         alignment.re = _Precompiled(regex)
+    general = getattr(alignment, "token_offsets", None)
+    determine = getattr(alignment, "_determine_offsets", None)
+    if general is not None and determine is not None and not hasattr(general, "general"):
+        alignment.token_offsets = _offsets_of_nfc_text(general, determine)
+
+
+def _offsets_of_nfc_text(general, determine):
+    """SoMaJo's token_offsets for plain text that NFC normalisation leaves as it is (nearly all
+    text): there its character alignment (three dictionaries over the whole text, a third of its
+    offsets step) is the identity, so the offsets are _determine_offsets' own. Anything else (XML,
+    text that normalisation changes) goes to SoMaJo's general path."""
+    import unicodedata
+
+    def token_offsets(token_list, raw, position, xml_input, tokens):
+        if xml_input or not unicodedata.is_normalized("NFC", raw):
+            return general(token_list, raw, position, xml_input, tokens)
+        return [(start + position, end + position) for start, end in determine(tokens, raw, position)]
+
+    token_offsets.general = general  # type: ignore[attr-defined]
+    return token_offsets
 
 
 def _skip_emoji_scan_without_emoji(splitter) -> None:

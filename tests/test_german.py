@@ -88,20 +88,27 @@ def _paragraphs_of(path) -> list[str]:
     return [e.text for e in Document(read_post(path)).text_elements if e.kind != "heading"]
 
 
-def test_somajo_with_precompiled_patterns_splits_exactly_as_without(monkeypatch):
-    """The precompiled `regex` SoMaJo's alignment step is given is speed only: every paragraph of
-    the seed post and the test post (and the German cases above), split by SoMaJo itself, comes
-    out the same with SoMaJo's own module-level `regex` calls."""
+def test_somajo_with_our_speed_ups_splits_exactly_as_somajo_itself(monkeypatch):
+    """The precompiled `regex` SoMaJo's alignment step is given and its offsets of NFC text are
+    speed only: every paragraph of the seed post and the test post (and the German cases above,
+    one of them in decomposed Unicode, which takes SoMaJo's general path), split by SoMaJo, comes
+    out the same with SoMaJo's own module-level `regex` calls and offsets."""
+    import unicodedata
+
     import regex
     from somajo import alignment
 
     from .conftest import DATA, SEED
 
     texts = [t for t, _ in SPLITS] + _paragraphs_of(SEED) + _paragraphs_of(DATA / "good_post.md")
+    texts.append(unicodedata.normalize("NFD", "Dr. Müller prüft die Änderung. Später folgt „mehr“."))
     assert len(texts) > 40
     german._somajo()
     assert isinstance(alignment.re, german._Precompiled)  # else this test compares nothing
-    with_precompiled = [german._split_somajo(t) for t in texts]
+    assert hasattr(alignment.token_offsets, "general")
+    with_speed_ups = [german._split_somajo(t) for t in texts]
     monkeypatch.setattr(alignment, "re", regex)
-    assert [german._split_somajo(t) for t in texts] == with_precompiled
-    assert all("".join(s).replace(" ", "") == t.replace(" ", "") for s, t in zip(with_precompiled, texts))
+    monkeypatch.setattr(alignment, "token_offsets", alignment.token_offsets.general)
+    assert [german._split_somajo(t) for t in texts] == with_speed_ups
+    assert all("".join(s).replace(" ", "") == t.replace(" ", "") for s, t in zip(with_speed_ups, texts))
+    assert len(with_speed_ups[-1]) == 2

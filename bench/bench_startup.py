@@ -11,7 +11,10 @@ Every command runs once before timing, as every run after the first finds things
 cache (generator/hyphenation.py) and Python's bytecode (the children run without
 PYTHONDONTWRITEBYTECODE, so __pycache__ is written as an installed package has it).
 
-    python bench/bench_startup.py [--rounds 20]
+    python bench/bench_startup.py [--rounds 20] [--before DIR]
+
+--before DIR also times the genpost commands of another checkout (e.g. `git archive <commit> | tar
+-x -C DIR`) as `python -m generator`, with this interpreter and its packages, in the same rounds.
 """
 
 from __future__ import annotations
@@ -61,11 +64,12 @@ def _yoast_input(folder: Path) -> Path | None:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _timed(argv: list[str], stdin: Path | None) -> float:
+def _timed(argv: list[str], stdin: Path | None, cwd: Path = ROOT) -> float:
+    env = ENV if cwd == ROOT else {**ENV, "PYTHONPATH": str(cwd)}
     with open(stdin or os.devnull, "rb") as source:
         start = time.perf_counter()
-        proc = subprocess.run(argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                              env=ENV)
+        proc = subprocess.run(argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd,
+                              env=env)
         elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):  # check: 1 = the post fails a check, still a full run
         raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr.decode(errors='replace')}")
@@ -75,32 +79,39 @@ def _timed(argv: list[str], stdin: Path | None) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--before", type=Path, help="another checkout whose genpost commands are timed alongside")
     args = ap.parse_args()
     genpost = _genpost()
     with tempfile.TemporaryDirectory() as tmp:
         yoast_json = _yoast_input(Path(tmp))
-        commands: dict[str, tuple[list[str], Path | None]] = {
-            "python -c pass": ([sys.executable, "-c", "pass"], None),
-            "python -c 'import typer'": ([sys.executable, "-c", "import typer"], None),
-            "genpost --version": ([*genpost, "--version"], None),
-            "genpost --help": ([*genpost, "--help"], None),
-            "genpost check (seed, yoast)": ([*genpost, "check", str(SEED), "--brief", str(BRIEF)], None),
-            "genpost check (seed, none)": ([*genpost, "check", str(SEED), "--brief", str(BRIEF), "--profile", "none"],
-                                           None),
+        check = ["check", str(SEED), "--brief", str(BRIEF)]
+        commands: dict[str, tuple[list[str], Path | None, Path]] = {
+            "python -c pass": ([sys.executable, "-c", "pass"], None, ROOT),
+            "python -c 'import typer'": ([sys.executable, "-c", "import typer"], None, ROOT),
+            "genpost --version": ([*genpost, "--version"], None, ROOT),
+            "genpost --help": ([*genpost, "--help"], None, ROOT),
+            "genpost check (seed, yoast)": ([*genpost, *check], None, ROOT),
+            "genpost check (seed, none)": ([*genpost, *check, "--profile", "none"], None, ROOT),
         }
+        if args.before is not None:
+            before = [sys.executable, "-m", "generator"]
+            commands.update({
+                "before: genpost --version": ([*before, "--version"], None, args.before.resolve()),
+                "before: genpost check (seed, yoast)": ([*before, *check], None, args.before.resolve()),
+            })
         if yoast_json is not None:
-            commands["node: yoastseo analysis (seed)"] = (["node", str(JS / "yoast_analyze.mjs")], yoast_json)
-        for argv, stdin in commands.values():  # warm the page cache and genpost's own caches
-            _timed(argv, stdin)
+            commands["node: yoastseo analysis (seed)"] = (["node", str(JS / "yoast_analyze.mjs")], yoast_json, ROOT)
+        for argv, stdin, cwd in commands.values():  # warm the page cache and genpost's own caches
+            _timed(argv, stdin, cwd)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.rounds):
-            for name, (argv, stdin) in commands.items():
-                times[name].append(_timed(argv, stdin))
+            for name, (argv, stdin, cwd) in commands.items():
+                times[name].append(_timed(argv, stdin, cwd))
     median = {name: statistics.median(t) for name, t in times.items()}
     print(f"{args.rounds} rounds, {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'command':34} {'median':>9} {'min-max':>17}")
+    print(f"{'command':38} {'median':>9} {'min-max':>17}")
     for name, t in times.items():
-        print(f"{name:34} {median[name] * 1000:7.0f} ms {min(t) * 1000:7.0f}-{max(t) * 1000:.0f} ms")
+        print(f"{name:38} {median[name] * 1000:7.0f} ms {min(t) * 1000:7.0f}-{max(t) * 1000:.0f} ms")
     base = median["python -c pass"]
     print(f"genpost --version / python -c pass: {median['genpost --version'] / base:.2f}x (target <= 4)")
     typer_only = median["python -c 'import typer'"]
@@ -108,6 +119,11 @@ def main() -> None:
     if yoast_json is not None:
         node = median["node: yoastseo analysis (seed)"]
         print(f"node yoastseo / genpost check (yoast): {node / median['genpost check (seed, yoast)']:.2f}x (target >= 3)")
+        if args.before is not None:
+            print(f"before: node yoastseo / genpost check (yoast): "
+                  f"{node / median['before: genpost check (seed, yoast)']:.2f}x")
+    if args.before is not None:
+        print(f"before: genpost --version / python -c pass: {median['before: genpost --version'] / base:.2f}x")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,17 +61,11 @@ def _load(path: Path) -> tuple[int, dict] | None:
 
 
 def _store(path: Path, patterns: dict) -> None:
-    """Written whole or not at all: to a temporary file beside it, then renamed over it."""
+    """Written whole or not at all (fsutil's atomic write: a temporary file, then a rename)."""
+    from .fsutil import atomic_write_bytes
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps((max(len(key) for key in patterns), patterns)))
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic_write_bytes(path, marshal.dumps((max(len(key) for key in patterns), patterns)))
     except OSError:
         pass  # a read-only home or full disk: the next process parses the dictionary again
 

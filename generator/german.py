@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
-import pyphen
 from slugify import slugify as _slugify
+
+from .hyphenation import hyphenator
 
 # A word is a whitespace-separated token of visible text with at least one letter or digit:
 # "KI-gestützte" is one word, "67%" is one word, a lone "–" or "&" is none (as in Yoast).
@@ -41,7 +43,75 @@ def _somajo():  # building the splitter takes ~0.25 s, so only when first needed
 
     splitter = SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
     _skip_emoji_scan_without_emoji(splitter)
+    _precompile_module_patterns()
     return splitter
+
+
+class _Precompiled:
+    """The `regex` module as SoMaJo's modules call it (`re.sub(r"\\s", " ", text)` for every token),
+    with each string pattern compiled once and kept: the same pattern object `regex` would build,
+    without looking it up in regex's own cache on every call (a third of SoMaJo's offsets step)."""
+
+    def __init__(self, module):
+        self._module = module
+        self._patterns: dict = {}
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def _compiled(self, pattern, flags):
+        key = (type(pattern), pattern, flags)
+        compiled = self._patterns.get(key)
+        if compiled is None:
+            if len(self._patterns) >= 512:  # bounded: markup offsets build a pattern per tag
+                self._patterns.clear()
+            compiled = self._patterns[key] = self._module.compile(pattern, flags)
+        return compiled
+
+    def sub(self, pattern, repl, string, count=0, flags=0, **kwargs):
+        if kwargs:
+            return self._module.sub(pattern, repl, string, count, flags, **kwargs)
+        return self._compiled(pattern, flags).sub(repl, string, count)
+
+    def search(self, pattern, string, flags=0, **kwargs):
+        if kwargs:
+            return self._module.search(pattern, string, flags, **kwargs)
+        return self._compiled(pattern, flags).search(string)
+
+    def match(self, pattern, string, flags=0, **kwargs):
+        if kwargs:
+            return self._module.match(pattern, string, flags, **kwargs)
+        return self._compiled(pattern, flags).match(string)
+
+
+def _precompile_module_patterns() -> None:
+    """Speed only, same result: SoMaJo's alignment step calls `regex` with string patterns, and
+    maps every character of an already NFC-normalised text to itself (see _offsets_of_nfc_text)."""
+    import regex
+    from somajo import alignment
+
+    if getattr(alignment, "re", None) is regex:  # another SoMaJo version: leave it as it is
+        alignment.re = _Precompiled(regex)
+    general = getattr(alignment, "token_offsets", None)
+    determine = getattr(alignment, "_determine_offsets", None)
+    if general is not None and determine is not None and not hasattr(general, "general"):
+        alignment.token_offsets = _offsets_of_nfc_text(general, determine)
+
+
+def _offsets_of_nfc_text(general, determine):
+    """SoMaJo's token_offsets for plain text that NFC normalisation leaves as it is (nearly all
+    text): there its character alignment (three dictionaries over the whole text, a third of its
+    offsets step) is the identity, so the offsets are _determine_offsets' own. Anything else (XML,
+    text that normalisation changes) goes to SoMaJo's general path."""
+    import unicodedata
+
+    def token_offsets(token_list, raw, position, xml_input, tokens):
+        if xml_input or not unicodedata.is_normalized("NFC", raw):
+            return general(token_list, raw, position, xml_input, tokens)
+        return [(start + position, end + position) for start, end in determine(tokens, raw, position)]
+
+    token_offsets.general = general  # type: ignore[attr-defined]
+    return token_offsets
 
 
 def _skip_emoji_scan_without_emoji(splitter) -> None:
@@ -66,13 +136,16 @@ def _skip_emoji_scan_without_emoji(splitter) -> None:
 @lru_cache(maxsize=1)
 def _abbreviations() -> frozenset[str]:
     """SoMaJo's own German abbreviation lists ("bzw.", "ca.", "Dr.", "Abs." …), lowercased."""
-    from importlib.resources import files
+    from importlib.util import find_spec
 
+    # Found without importing SoMaJo (30 ms): a post with no doubtful paragraph never needs it.
+    spec = find_spec("somajo")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
     out: set[str] = set()
     for name in ("abbreviations_de.txt", "single_token_abbreviations_de.txt"):
         try:
-            text = files("somajo").joinpath("data", name).read_text(encoding="utf-8")
-        except OSError:
+            text = Path(folders[0], "data", name).read_text(encoding="utf-8")
+        except (OSError, IndexError):
             continue
         out.update(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return frozenset(out)
@@ -134,7 +207,6 @@ def split_sentences(text: str) -> list[str]:
 
 # --- syllables and readability ---------------------------------------------------------------
 
-_HYPHENATOR = pyphen.Pyphen(lang="de_DE")
 _VOWEL_GROUPS = re.compile(r"[aeiouyäöü]+", re.IGNORECASE)
 
 
@@ -148,7 +220,7 @@ def syllables(word: str) -> int:
     """
     total = 0
     for part in _LETTERS_RE.findall(word):
-        hyphenated = len(_HYPHENATOR.positions(part)) + 1
+        hyphenated = len(hyphenator().positions(part)) + 1
         total += max(hyphenated, 1) if len(part) > 3 else max(1, min(2, len(_VOWEL_GROUPS.findall(part))))
     return max(total, 1)
 

@@ -20,7 +20,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import german  # noqa: E402
 from generator.brief import load_brief  # noqa: E402
 from generator.checks import run_checks  # noqa: E402
 from generator.post import read_post  # noqa: E402
@@ -29,13 +28,15 @@ SEED = ROOT / "examples" / "seed-post.txt"
 
 
 def clear_caches() -> None:
-    from generator.checks.yoast import analysis, keyphrase, passive, sentences, text, tree
-
-    german._split_cached.cache_clear()
-    german.syllables.cache_clear()
-    for fn in (sentences.split_sentences, tree._sentences_of, text._words_from_tokens, passive.is_passive,
-               analysis._transition_words, keyphrase._token_match_cached):
-        fn.cache_clear()
+    """Every per-text cache of genpost's modules (block views, sentences, syllables, Yoast's
+    stretches …); not the one-time builders (the splitters, word lists: maxsize 1)."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("generator"):
+            continue
+        for obj in list(vars(module).values()):
+            info = getattr(obj, "cache_info", None)
+            if info is not None and info().maxsize != 1:
+                obj.cache_clear()
 
 
 def measure(seconds: float, cold: bool, post, brief, profile: str) -> tuple[float, float]:

@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, NoReturn, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from . import __version__
 from .errors import GenpostError, InputError, OutputError
 from .llm import DEFAULT_MODEL
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich's consoles and tables are made when something is printed (start-up time)
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     from .settings import RunOptions
 
 app = typer.Typer(
@@ -36,9 +37,20 @@ app = typer.Typer(
     subcommand_metavar="[COMMAND] [ARGS]...",  # generating needs no command: genpost --brief BRIEF
     help="Write German SEO blog posts for WordPress with an LLM, and prove with a checker that each meets its brief.",
 )
-# Logs and CI are not terminals; give tables room there instead of rich's 80 columns.
-out_console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+@functools.lru_cache(maxsize=1)
+def out_console() -> Console:
+    from rich.console import Console
+
+    # Logs and CI are not terminals; give tables room there instead of rich's 80 columns.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+
+
+@functools.lru_cache(maxsize=1)
+def err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 # The options the main job and `batch` share, declared once: (name, flag, default). They reach a
@@ -117,12 +129,12 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _version(value: bool) -> None:
     if value:
-        out_console.print(f"genpost {__version__}")
+        typer.echo(f"genpost {__version__}")
         raise typer.Exit(0)
 
 
 def fail(error: GenpostError) -> NoReturn:
-    err.print(f"genpost: {error}", markup=False)
+    err().print(f"genpost: {error}", markup=False)
     raise typer.Exit(error.exit_code)
 
 
@@ -181,22 +193,22 @@ def _publish_folders(folders: list[Path], target, allow_failed: bool, targets_by
         try:
             t = targets_by_folder(folder) if targets_by_folder else target
             r = publish_folder(folder, t, allow_failed=allow_failed,
-                               on_retry=lambda reason: err.print(f"genpost: retrying WordPress: {reason}", markup=False))
+                               on_retry=lambda reason: err().print(f"genpost: retrying WordPress: {reason}", markup=False))
         except PublishError as e:
-            err.print(f"genpost: {e}", markup=False)
+            err().print(f"genpost: {e}", markup=False)
             return 3
         except InputError as e:
-            err.print(f"genpost: {e}", markup=False)
+            err().print(f"genpost: {e}", markup=False)
             code = max(code, e.exit_code)  # 1 for a post that fails its checks, 2 for bad input
             continue
         verb = "created" if r.created else "updated"
-        out_console.print(f"{folder}: {verb} {r.status} post {r.post_id} at {r.link}", markup=False)
+        out_console().print(f"{folder}: {verb} {r.status} post {r.post_id} at {r.link}", markup=False)
         for line in r.differences:
-            err.print(f"genpost: WordPress stored something else: {line}", markup=False)
+            err().print(f"genpost: WordPress stored something else: {line}", markup=False)
         for line in r.warnings:
-            err.print(f"genpost: warning: {line}", markup=False)
+            err().print(f"genpost: warning: {line}", markup=False)
         if not r.check_passed:
-            err.print(f"genpost: the stored post fails: {', '.join(r.failing_checks)}", markup=False)
+            err().print(f"genpost: the stored post fails: {', '.join(r.failing_checks)}", markup=False)
         code = max(code, 0 if r.ok else 1)
     return code
 
@@ -219,7 +231,7 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
     images = make_image_client(run.images, client.limiter) if brief.images.source == "generate" else None
 
     def progress(message: str) -> None:
-        err.print(f"[dim]genpost:[/] {message}")
+        err().print(f"[dim]genpost:[/] {message}")
 
     async def go():
         try:
@@ -229,31 +241,34 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
             if images is not None:
                 await images.model.aclose()
 
+    from .heap import settle
+
+    settle()
     try:
         folder, result = asyncio.run(go())
     except GenerationFailed as e:
-        err.print(f"genpost: {e}; the work so far is in {getattr(e, 'folder', out)}", markup=False)
+        err().print(f"genpost: {e}; the work so far is in {getattr(e, 'folder', out)}", markup=False)
         return 3
     except OutputError as e:
-        err.print(f"genpost: {e}", markup=False)
+        err().print(f"genpost: {e}", markup=False)
         return e.exit_code
     except KeyboardInterrupt:
-        err.print(f"genpost: interrupted; LLM answers received so far are kept in {settings.ledger or 'memory only'}"
+        err().print(f"genpost: interrupted; LLM answers received so far are kept in {settings.ledger or 'memory only'}"
                   " and a rerun reuses them", markup=False)
         return 130
     report = result.report
     u = client.usage
     cost = "n/a" if u.cost_usd is None else f"${u.cost_usd:.4f}"
     verdict = "[green]passes[/]" if report.passed else "[red]fails[/]"
-    out_console.print(f"{folder}/post.md {verdict} every error-level check" if report.passed else
+    out_console().print(f"{folder}/post.md {verdict} every error-level check" if report.passed else
                       f"{folder}/post.md {verdict}: {', '.join(report.failing_ids())}")
     from .display import plural
     from .folder import PREVIEW
 
-    out_console.print(f"  {plural(len(result.rounds), 'repair round')}, {plural(u.calls, 'LLM call')} "
+    out_console().print(f"  {plural(len(result.rounds), 'repair round')}, {plural(u.calls, 'LLM call')} "
                       f"({u.cached} cached), {plural(u.tokens, 'token')}, {cost}, "
                       f"{plural(len(report.warnings), 'warning')}; model {client.model.name}", markup=False)
-    out_console.print(f"  preview: {folder / PREVIEW}", markup=False)
+    out_console().print(f"  preview: {folder / PREVIEW}", markup=False)
     return 0 if report.passed else 1
 
 
@@ -262,6 +277,8 @@ def _results_table(report, show_all: bool) -> Table:
     check, its message and where it applies below the name. Words wrap whole; a single word wider
     than its column (a long slug) ends in "…" instead of breaking."""
     from rich import box
+    from rich.table import Table
+    from rich.text import Text
 
     from .display import check_value, where_text
 
@@ -294,6 +311,7 @@ def _verdict(report) -> str:
 def _score_lines(report) -> list[Text]:
     """The SEO plugin's overall scores, as the plugin shows them (green, orange or red)."""
     from .checks.rankmath import rating as rankmath_rating
+    from rich.text import Text
 
     def styled(text: str, rating: str) -> Text:
         return Text(text, {"good": "green", "ok": "yellow"}.get(rating, "red"))
@@ -351,10 +369,12 @@ def check_cmd(
                                     ensure_ascii=False, indent=2) + "\n")
     else:
         if show_all or not all(r.passed for r in report.results):
-            out_console.print(_results_table(report, show_all))
+            out_console().print(_results_table(report, show_all))
         for line in _score_lines(report):
-            out_console.print(line)
-        out_console.print(Text(f"{post} {_verdict(report)}", "green" if report.passed else "red"))
+            out_console().print(line)
+        from rich.text import Text
+
+        out_console().print(Text(f"{post} {_verdict(report)}", "green" if report.passed else "red"))
     raise typer.Exit(0 if report.passed else 1)
 
 
@@ -438,7 +458,7 @@ def batch_cmd(
     except GenpostError as e:
         fail(e)
     if info.ignored:
-        err.print(f"genpost: ignoring columns that are not brief fields: {', '.join(info.ignored)}", markup=False)
+        err().print(f"genpost: ignoring columns that are not brief fields: {', '.join(info.ignored)}", markup=False)
     total = count_rows(csv_file)
     try:
         provider = provider_run(rows=total, always=provider_batch, above=provider_batch_above,
@@ -448,6 +468,9 @@ def batch_cmd(
     except GenpostError as e:
         fail(e)
     progress = _BatchProgress(total)
+    from .heap import settle
+
+    settle()
     try:
         with progress:
             result = asyncio.run(run_batch(csv_file, brief, out, run.llm, jobs=jobs, rpm=rpm, images=run.images,
@@ -456,7 +479,7 @@ def batch_cmd(
                                            check_workers=check_workers if check_workers is not None
                                            else int((os.cpu_count() or 1) > 1),
                                            provider=provider, max_cost=max_cost,
-                                           on_event=lambda m: err.print(f"genpost: {m}", markup=False,
+                                           on_event=lambda m: err().print(f"genpost: {m}", markup=False,
                                                                         highlight=False)))
     except GenpostError as e:
         fail(e)
@@ -465,28 +488,28 @@ def batch_cmd(
                          f"finished posts and paid LLM answers ({run.llm.ledger or 'not kept'}) stay where they "
                          "are; run the same command again to go on"))
     except KeyboardInterrupt:
-        err.print(f"genpost: interrupted; finished posts are in {out}, LLM answers so far in "
+        err().print(f"genpost: interrupted; finished posts are in {out}, LLM answers so far in "
                   f"{run.llm.ledger or 'memory only'}; run the same command again to go on", markup=False)
         raise typer.Exit(130)
-    out_console.print(_batch_table(result))
+    out_console().print(_batch_table(result))
     from .display import plural
 
     # A skipped row's post passed or failed in the earlier run; that is what the exit code reports.
     outcomes = [r.outcome for r in result.rows()]
     passed, skipped, waiting = outcomes.count("passed"), result.count("skipped"), result.count("waiting")
-    out_console.print(f"{passed} of {plural(result.rows_total, 'post')} passed"
+    out_console().print(f"{passed} of {plural(result.rows_total, 'post')} passed"
                       + (f" ({skipped} of them skipped: done in an earlier run)" if skipped else "")
                       + f"; reports: {out / 'batch-report.csv'}, {out / 'batch-report.json'}, {out / 'index.html'}")
     _print_batch_cost(result)
     if result.stopped:
-        err.print(f"genpost: stopped: {result.stopped}; the posts done are kept, and a rerun with a higher "
+        err().print(f"genpost: stopped: {result.stopped}; the posts done are kept, and a rerun with a higher "
                   "--max-cost goes on", markup=False)
         raise typer.Exit(1)
     if result.aborted:
-        err.print(f"genpost: stopped: {result.aborted}", markup=False)
+        err().print(f"genpost: stopped: {result.aborted}", markup=False)
         raise typer.Exit(3)
     if waiting:
-        err.print(f"genpost: {waiting} posts wait for answers"
+        err().print(f"genpost: {waiting} posts wait for answers"
                   + (f": answer {export_requests} (e.g. vllm run-batch -i {export_requests} -o answers.jsonl "
                      f"--model {run.llm.model}) and run this command again with --import-responses answers.jsonl"
                      if export_requests else ": write their requests with --export-requests FILE"), markup=False)
@@ -560,13 +583,13 @@ def preview_cmd(
         fail(OutputError(f"could not write the preview into {folder} ({e.strerror or type(e).__name__})"))
     from .display import plural
 
-    out_console.print(f"{page}" + (f" (and {plural(len(pages), 'preview')})" if page not in pages else ""),
+    out_console().print(f"{page}" + (f" (and {plural(len(pages), 'preview')})" if page not in pages else ""),
                       markup=False)
     if open_page:
         import webbrowser
 
         if not webbrowser.open(page.resolve().as_uri()):
-            err.print(f"genpost: no web browser found; open {page.resolve().as_uri()}", markup=False)
+            err().print(f"genpost: no web browser found; open {page.resolve().as_uri()}", markup=False)
     raise typer.Exit(0)
 
 
@@ -590,7 +613,7 @@ class _BatchProgress:
 
             self.progress = Progress(TextColumn("posts"), BarColumn(), MofNCompleteColumn(),
                                      TextColumn("{task.fields[counts]}"), TimeRemainingColumn(),
-                                     TextColumn("{task.fields[tokens]} tokens, {task.fields[cost]}"), console=err)
+                                     TextColumn("{task.fields[tokens]} tokens, {task.fields[cost]}"), console=err())
             self.progress.__enter__()
             self.task = self.progress.add_task("posts", total=self.total, counts=self.counted(), tokens=0,
                                                cost="$0.0000")
@@ -623,7 +646,7 @@ class _BatchProgress:
                 self.progress.console.print(_row_line(r), markup=False, highlight=False)
             self.progress.update(self.task, advance=1, counts=self.counted(), tokens=self.tokens, cost=cost)
         else:
-            err.print(f"[{self.done}/{self.total}] line {r.line}: {r.status} {r.slug or r.keyword}"
+            err().print(f"[{self.done}/{self.total}] line {r.line}: {r.status} {r.slug or r.keyword}"
                       + (f" ({', '.join(r.failing)})" if r.failing else "") + (f" - {r.note}" if r.note else "")
                       + f"; {self.tokens} tokens, {cost} so far", markup=False, highlight=False)
 
@@ -638,6 +661,8 @@ def _row_line(r) -> str:
 
 
 def _batch_table(result) -> Table:
+    from rich.table import Table
+
     table = Table(title="batch summary", title_justify="left")
     for column in ("status", "posts", "LLM calls", "tokens", "cost"):
         table.add_column(column, justify="right" if column != "status" else "left")
@@ -657,7 +682,7 @@ def _print_batch_cost(result) -> None:
     total = sum((t.cost_usd or 0.0) for t in result.totals.values())
     batch = sum((t.batch_cost_usd or 0.0) for t in result.totals.values())
     if batch:
-        out_console.print(f"cost: {_money(total - batch)} live, {_money(batch)} at batch prices")
+        out_console().print(f"cost: {_money(total - batch)} live, {_money(batch)} at batch prices")
 
 
 # --- the ledger: status of a batch run, the calls, the costs -------------------------------------
@@ -669,6 +694,8 @@ def _when(timestamp: float) -> str:
 
 
 def _print_status(out: Path) -> None:
+    from rich.table import Table
+
     from .llm.ledger_report import open_ledger_at, status
 
     try:
@@ -683,11 +710,11 @@ def _print_status(out: Path) -> None:
     for b in report.batches:
         table.add_row(b.id, b.status, b.steps, str(b.lines), str(b.completed), str(b.failed), str(b.waiting),
                       _when(b.created), _when(b.updated))
-    out_console.print(table if report.batches else f"no provider batches in {out}", markup=False)
+    out_console().print(table if report.batches else f"no provider batches in {out}", markup=False)
     posts = ", ".join(f"{n} {state}" for state, n in report.posts.items()) or "none"
-    out_console.print(f"posts by step: {posts}", markup=False)
+    out_console().print(f"posts by step: {posts}", markup=False)
     calls = ", ".join(f"{n} {state}" for state, n in report.calls.items()) or "none"
-    out_console.print(f"requests: {calls}", markup=False)
+    out_console().print(f"requests: {calls}", markup=False)
 
 
 @app.command("log")
@@ -734,6 +761,8 @@ def costs_cmd(
         sys.stdout.write(json.dumps({name: [dict(line.model_dump(), cost_usd=line.cost_usd) for line in lines]
                                      for name, lines in groups.items()}, indent=2) + "\n")
         return
+    from rich.table import Table
+
     for name, lines in groups.items():
         table = Table(title=f"by {name}", title_justify="left")
         for column in (name, "answers", "tokens in", "tokens out", "live", "batch", "total"):
@@ -742,7 +771,7 @@ def costs_cmd(
             table.add_row(line.group, str(line.calls), str(line.prompt_tokens), str(line.completion_tokens),
                           _money(line.live_cost_usd), _money(line.batch_cost_usd),
                           _money(line.cost_usd) + (f" (+{line.unpriced} unpriced)" if line.unpriced else ""))
-        out_console.print(table)
+        out_console().print(table)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -765,12 +794,12 @@ def main() -> None:
         code = app(prog_name="genpost", standalone_mode=False)
     except UsageError as e:  # unknown option, bad value, missing argument
         where = e.ctx.command_path if e.ctx else "genpost"
-        err.print(f"genpost: {e.format_message()} (see {where} --help)", markup=False)
+        err().print(f"genpost: {e.format_message()} (see {where} --help)", markup=False)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
-        err.print("genpost: interrupted", markup=False)
+        err().print("genpost: interrupted", markup=False)
         sys.exit(130)
     except GenpostError as e:  # raised outside a command's own handling
-        err.print(f"genpost: {e}", markup=False)
+        err().print(f"genpost: {e}", markup=False)
         sys.exit(e.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

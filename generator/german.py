@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
-import pyphen
 from slugify import slugify as _slugify
+
+from .hyphenation import hyphenator
 
 # A word is a whitespace-separated token of visible text with at least one letter or digit:
 # "KI-gestützte" is one word, "67%" is one word, a lone "–" or "&" is none (as in Yoast).
@@ -21,12 +23,14 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+@lru_cache(maxsize=256)
 def keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Exact phrase, case-insensitive, on word boundaries; any whitespace between its words."""
     parts = [re.escape(p) for p in keyword.split()]
     return re.compile(r"(?<![^\W_])" + r"\s+".join(parts) + r"(?![^\W_])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16384)  # per paragraph and keyword: every check of a post asks again
 def count_keyword(text: str, keyword: str) -> int:
     return len(keyword_pattern(keyword).findall(text))
 
@@ -39,7 +43,75 @@ def _somajo():  # building the splitter takes ~0.25 s, so only when first needed
 
     splitter = SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
     _skip_emoji_scan_without_emoji(splitter)
+    _precompile_module_patterns()
     return splitter
+
+
+class _Precompiled:
+    """The `regex` module as SoMaJo's modules call it (`re.sub(r"\\s", " ", text)` for every token),
+    with each string pattern compiled once and kept: the same pattern object `regex` would build,
+    without looking it up in regex's own cache on every call (a third of SoMaJo's offsets step)."""
+
+    def __init__(self, module):
+        self._module = module
+        self._patterns: dict = {}
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def _compiled(self, pattern, flags):
+        key = (type(pattern), pattern, flags)
+        compiled = self._patterns.get(key)
+        if compiled is None:
+            if len(self._patterns) >= 512:  # bounded: markup offsets build a pattern per tag
+                self._patterns.clear()
+            compiled = self._patterns[key] = self._module.compile(pattern, flags)
+        return compiled
+
+    def sub(self, pattern, repl, string, count=0, flags=0, **kwargs):
+        if kwargs:
+            return self._module.sub(pattern, repl, string, count, flags, **kwargs)
+        return self._compiled(pattern, flags).sub(repl, string, count)
+
+    def search(self, pattern, string, flags=0, **kwargs):
+        if kwargs:
+            return self._module.search(pattern, string, flags, **kwargs)
+        return self._compiled(pattern, flags).search(string)
+
+    def match(self, pattern, string, flags=0, **kwargs):
+        if kwargs:
+            return self._module.match(pattern, string, flags, **kwargs)
+        return self._compiled(pattern, flags).match(string)
+
+
+def _precompile_module_patterns() -> None:
+    """Speed only, same result: SoMaJo's alignment step calls `regex` with string patterns, and
+    maps every character of an already NFC-normalised text to itself (see _offsets_of_nfc_text)."""
+    import regex
+    from somajo import alignment
+
+    if getattr(alignment, "re", None) is regex:  # another SoMaJo version: leave it as it is
+        alignment.re = _Precompiled(regex)
+    general = getattr(alignment, "token_offsets", None)
+    determine = getattr(alignment, "_determine_offsets", None)
+    if general is not None and determine is not None and not hasattr(general, "general"):
+        alignment.token_offsets = _offsets_of_nfc_text(general, determine)
+
+
+def _offsets_of_nfc_text(general, determine):
+    """SoMaJo's token_offsets for plain text that NFC normalisation leaves as it is (nearly all
+    text): there its character alignment (three dictionaries over the whole text, a third of its
+    offsets step) is the identity, so the offsets are _determine_offsets' own. Anything else (XML,
+    text that normalisation changes) goes to SoMaJo's general path."""
+    import unicodedata
+
+    def token_offsets(token_list, raw, position, xml_input, tokens):
+        if xml_input or not unicodedata.is_normalized("NFC", raw):
+            return general(token_list, raw, position, xml_input, tokens)
+        return [(start + position, end + position) for start, end in determine(tokens, raw, position)]
+
+    token_offsets.general = general  # type: ignore[attr-defined]
+    return token_offsets
 
 
 def _skip_emoji_scan_without_emoji(splitter) -> None:
@@ -64,13 +136,16 @@ def _skip_emoji_scan_without_emoji(splitter) -> None:
 @lru_cache(maxsize=1)
 def _abbreviations() -> frozenset[str]:
     """SoMaJo's own German abbreviation lists ("bzw.", "ca.", "Dr.", "Abs." …), lowercased."""
-    from importlib.resources import files
+    from importlib.util import find_spec
 
+    # Found without importing SoMaJo (30 ms): a post with no doubtful paragraph never needs it.
+    spec = find_spec("somajo")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
     out: set[str] = set()
     for name in ("abbreviations_de.txt", "single_token_abbreviations_de.txt"):
         try:
-            text = files("somajo").joinpath("data", name).read_text(encoding="utf-8")
-        except OSError:
+            text = Path(folders[0], "data", name).read_text(encoding="utf-8")
+        except (OSError, IndexError):
             continue
         out.update(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return frozenset(out)
@@ -132,7 +207,6 @@ def split_sentences(text: str) -> list[str]:
 
 # --- syllables and readability ---------------------------------------------------------------
 
-_HYPHENATOR = pyphen.Pyphen(lang="de_DE")
 _VOWEL_GROUPS = re.compile(r"[aeiouyäöü]+", re.IGNORECASE)
 
 
@@ -146,17 +220,27 @@ def syllables(word: str) -> int:
     """
     total = 0
     for part in _LETTERS_RE.findall(word):
-        hyphenated = len(_HYPHENATOR.positions(part)) + 1
+        hyphenated = len(hyphenator().positions(part)) + 1
         total += max(hyphenated, 1) if len(part) > 3 else max(1, min(2, len(_VOWEL_GROUPS.findall(part))))
     return max(total, 1)
 
 
+@lru_cache(maxsize=4096)
+def syllable_total(text: str) -> int:
+    """Syllables of all the words of a text (a paragraph's, summed once)."""
+    return sum(syllables(w) for w in words(text))
+
+
 def flesch_amstad(word_list: list[str], sentence_count: int) -> float:
     """Flesch reading ease for German (Amstad 1978): 180 - ASL - 58.5 * ASW."""
-    if not word_list or sentence_count == 0:
+    return flesch_amstad_counts(len(word_list), sum(syllables(w) for w in word_list), sentence_count)
+
+
+def flesch_amstad_counts(word_count: int, syllable_count: int, sentence_count: int) -> float:
+    if not word_count or sentence_count == 0:
         return 0.0
-    asl = len(word_list) / sentence_count
-    asw = sum(syllables(w) for w in word_list) / len(word_list)
+    asl = word_count / sentence_count
+    asw = syllable_count / word_count
     return 180.0 - asl - 58.5 * asw
 
 
@@ -189,6 +273,12 @@ _DU_RE = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch
 _SIE_RE = re.compile(r"\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 
 
+@lru_cache(maxsize=4096)
+def address_violations_in(text: str, address: str) -> tuple[str, ...]:
+    """address_violations of a paragraph's sentences."""
+    return tuple(address_violations(split_sentences(text), address))
+
+
 def address_violations(sentences: list[str], address: str) -> list[str]:
     """Words that contradict the brief's form of address ("Sie" or "du")."""
     found: list[str] = []
@@ -215,6 +305,7 @@ _EN_FUNCTION = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def looks_german(text: str) -> bool | None:
     """True/False from function-word counts; None when the text is too short to tell."""
     tokens = [t.lower() for t in _LETTERS_RE.findall(text)]

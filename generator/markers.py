@@ -48,15 +48,16 @@ def find_links(text: str, planned: Callable[[str], str | None] | None = None) ->
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
 
-    for m in LINK_MARKER.finditer(text):
+    # Each pattern needs a character most paragraphs lack: "](", "<", "/" (a quick test first).
+    for m in LINK_MARKER.finditer(text) if "](" in text else ():
         found.append(FoundLink(m.start(), m.end(), m.group(1), m.group(2), "markdown"))
         taken.append((m.start(), m.end()))
-    for m in HTML_ANCHOR.finditer(text):
+    for m in HTML_ANCHOR.finditer(text) if "<" in text else ():
         if free(m.start(), m.end()):
             url = next(g for g in m.groups()[:3] if g is not None)
             found.append(FoundLink(m.start(), m.end(), _TAG.sub("", m.group(4)), url, "html"))
             taken.append((m.start(), m.end()))
-    if planned is not None:
+    if planned is not None and "/" in text:
         for m in PROSE_URL.finditer(text):
             if not free(m.start(), m.end()):
                 continue

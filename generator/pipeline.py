@@ -43,7 +43,8 @@ class Checker:
 
 def _watch_parent(parent: int) -> None:
     """Runs in each checker worker: the worker ends when genpost does, however genpost ended
-    (kill -9 included), instead of waiting forever for work that will never come."""
+    (kill -9 included), instead of waiting forever for work that will never come. The checker is
+    imported by now (this module imports it), so the worker's heap is settled (heap.settle)."""
     import threading
 
     def watch() -> None:
@@ -52,6 +53,9 @@ def _watch_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="genpost-parent-watch", daemon=True).start()
+    from .heap import settle
+
+    settle()
 
 
 class ProcessChecker(Checker):

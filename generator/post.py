@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -107,7 +107,31 @@ class Link:
     element: int  # index into Document.elements
 
 
-@dataclass
+@dataclass(frozen=True)
+class BlockView:
+    """What the checker reads from one block's HTML, parsed once and kept (no parser is kept): the
+    same block in another check of the post, or in another post of the batch, is not parsed
+    again. The repair loop re-checks mostly unchanged blocks."""
+
+    kind: str  # heading | paragraph | list | spacer | other
+    text: str
+    level: int | None  # a heading's level from its tag (None: no heading tag)
+    heading: str | None  # an H2's text, which names the section it starts
+    heading_tag: str | None  # "h1".."h6": the block's first heading tag
+    links: tuple[tuple[str, str, frozenset[str], str | None], ...]  # href, text, rel, target
+    images: tuple[tuple[str, str | None], ...]  # src, alt (None: no alt attribute)
+    div_style: str | None  # the style of the block's first <div> (a spacer's height), None: no div
+
+    @cached_property
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(german.split_sentences(self.text))
+
+    @cached_property
+    def word_list(self) -> tuple[str, ...]:
+        return tuple(german.words(self.text))
+
+
+@dataclass(eq=False)
 class Element:
     kind: str  # heading | paragraph | list | spacer | other
     block: Block
@@ -115,15 +139,21 @@ class Element:
     section: str
     level: int | None = None
     links: list[Link] = field(default_factory=list)
-    root: object = None  # the parsed HTML (selectolax node) of the block, for checks that need tags
+    view: BlockView | None = None
 
     @cached_property
     def sentences(self) -> list[str]:
-        return german.split_sentences(self.text)
+        return list(self.view.sentences) if self.view is not None else german.split_sentences(self.text)
 
     @cached_property
     def word_list(self) -> list[str]:
-        return german.words(self.text)
+        return list(self.view.word_list) if self.view is not None else german.words(self.text)
+
+    @cached_property
+    def root(self):
+        """The block's parsed HTML (selectolax node), for what needs its tags (the preview):
+        parsed when first asked for, held only as long as this element."""
+        return _html_root(self.block.raw)
 
 
 INTRO = "Einleitung"  # the name of the section before the first H2 (the plan calls the intro so too)
@@ -154,8 +184,42 @@ def _visible_text(node) -> str:
     return " ".join(node.text(deep=True).split())
 
 
+def block_view(block: Block) -> BlockView:
+    """The measured view of a block, from a bounded cache keyed by the block's whole markup
+    (delimiters and attributes included, so the same text in another block type is another
+    view)."""
+    return _block_view(block.source[block.start:block.end], block.name or "", block.raw_start - block.start,
+                       block.raw_end - block.start)
+
+
+@lru_cache(maxsize=8192)  # about 60 posts of 130 blocks; a view is a few hundred bytes
+def _block_view(markup: str, name: str, raw_start: int, raw_end: int) -> BlockView:
+    kind = _TEXT_BLOCKS.get(name, "other")
+    root = _html_root(markup[raw_start:raw_end])
+    level = heading = heading_tag = None
+    if root is not None:
+        tag = root.css_first("h1, h2, h3, h4, h5, h6")
+        heading_tag = tag.tag if tag is not None else None
+        if kind == "heading" and tag is not None:
+            level = int(tag.tag[1])  # without a tag, the block's own "level" attribute says (see Document)
+            if level == 2:
+                heading = " ".join(tag.text().split())
+    text = _visible_text(root) if kind != "spacer" else ""
+    links: list[tuple[str, str, frozenset[str], str | None]] = []
+    if kind != "spacer":
+        for a in root.css("a"):
+            links.append(((a.attributes.get("href") or "").strip(), " ".join(a.text().split()),
+                          frozenset((a.attributes.get("rel") or "").lower().split()), a.attributes.get("target")))
+    images = tuple(((img.attributes.get("src") or "").strip(), img.attributes.get("alt"))
+                   for img in root.css("img")) if root is not None else ()
+    div = root.css_first("div") if root is not None else None
+    return BlockView(kind=kind, text=text, level=level, heading=heading, heading_tag=heading_tag, links=tuple(links),
+                     images=images, div_style=(div.attributes.get("style") or "") if div is not None else None)
+
+
 class Document:
-    """A post parsed once: blocks, elements in reading order, sections, links, text."""
+    """A post parsed once: blocks, elements in reading order, sections, links, text. The blocks'
+    HTML is read through block_view (one parse per distinct block, none held)."""
 
     def __init__(self, post: Post):
         self.post = post
@@ -168,24 +232,17 @@ class Document:
         for block in self.blocks:
             if block.name is None:
                 continue
-            kind = _TEXT_BLOCKS.get(block.name, "other")
-            root = _html_root(block.raw)
-            level = None
-            if kind == "heading" and root is not None:
-                tag = root.css_first("h1, h2, h3, h4, h5, h6")
-                level = int(tag.tag[1]) if tag is not None else int(block.attrs.get("level", 2))
-                if level == 2:
-                    section = " ".join(tag.text().split()) if tag is not None else section
-            text = _visible_text(root) if kind != "spacer" else ""
-            el = Element(kind=kind, block=block, text=text, section=section, level=level, root=root)
-            if kind != "spacer":
-                for a in root.css("a"):
-                    rel = frozenset((a.attributes.get("rel") or "").lower().split())
-                    link = Link(href=(a.attributes.get("href") or "").strip(), text=" ".join(a.text().split()),
-                                rel=rel, target=a.attributes.get("target"), section=section,
-                                element=len(self.elements))
-                    el.links.append(link)
-                    self.links.append(link)
+            view = block_view(block)
+            level = view.level
+            if view.kind == "heading" and level is None:
+                level = int(block.attrs.get("level", 2))
+            if view.heading is not None:
+                section = view.heading
+            el = Element(kind=view.kind, block=block, text=view.text, section=section, level=level, view=view)
+            for href, text, rel, target in view.links:
+                link = Link(href=href, text=text, rel=rel, target=target, section=section, element=len(self.elements))
+                el.links.append(link)
+                self.links.append(link)
             self.elements.append(el)
 
     # Visible text is what a reader sees in the content: headings, paragraphs, lists (an H1 block

@@ -80,3 +80,35 @@ def test_looks_german():
     assert german.looks_german("Das ist ein Text, der auf Deutsch geschrieben ist und nicht anders.") is True
     assert german.looks_german("This is a text that is written in English and not in German.") is False
     assert german.looks_german("KI") is None
+
+
+def _paragraphs_of(path) -> list[str]:
+    from generator.post import Document, read_post
+
+    return [e.text for e in Document(read_post(path)).text_elements if e.kind != "heading"]
+
+
+def test_somajo_with_our_speed_ups_splits_exactly_as_somajo_itself(monkeypatch):
+    """The precompiled `regex` SoMaJo's alignment step is given and its offsets of NFC text are
+    speed only: every paragraph of the seed post and the test post (and the German cases above,
+    one of them in decomposed Unicode, which takes SoMaJo's general path), split by SoMaJo, comes
+    out the same with SoMaJo's own module-level `regex` calls and offsets."""
+    import unicodedata
+
+    import regex
+    from somajo import alignment
+
+    from .conftest import DATA, SEED
+
+    texts = [t for t, _ in SPLITS] + _paragraphs_of(SEED) + _paragraphs_of(DATA / "good_post.md")
+    texts.append(unicodedata.normalize("NFD", "Dr. Müller prüft die Änderung. Später folgt „mehr“."))
+    assert len(texts) > 40
+    german._somajo()
+    assert isinstance(alignment.re, german._Precompiled)  # else this test compares nothing
+    assert hasattr(alignment.token_offsets, "general")
+    with_speed_ups = [german._split_somajo(t) for t in texts]
+    monkeypatch.setattr(alignment, "re", regex)
+    monkeypatch.setattr(alignment, "token_offsets", alignment.token_offsets.general)
+    assert [german._split_somajo(t) for t in texts] == with_speed_ups
+    assert all("".join(s).replace(" ", "") == t.replace(" ", "") for s, t in zip(with_speed_ups, texts))
+    assert len(with_speed_ups[-1]) == 2

@@ -30,3 +30,19 @@ def test_the_llm_layer_imports_no_seo_rules():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("argv,unwanted", [
+    (["--version"], ("typer", "click", "rich", "pydantic", "generator.cli", "generator.llm")),
+    (["--help"], ("openai", "generator.llm.", "pydantic", "rich.table", "somajo", "pyphen", "jinja2", "PIL")),
+])
+def test_the_command_line_imports_only_what_the_command_needs(argv, unwanted):
+    """Start-up time: `genpost --version` loads no typer, `--help` no LLM layer, rich table, splitter or image library."""
+    code = ("import sys\nfrom generator.__main__ import main\n"
+            f"sys.argv = ['genpost', *{argv!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"bad = sorted(m for m in sys.modules if m.startswith({unwanted!r}))\n"
+            "print('LOADED', ' '.join(bad))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "LOADED"

@@ -3,6 +3,7 @@ their options exist, the offline ones run, and CI runs exactly README's test com
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shlex
 import shutil
@@ -109,3 +110,22 @@ def test_the_summary_line_the_readme_quotes_is_what_check_prints(cli):
     assert quoted
     code, stdout, _ = cli("check", ROOT / "examples" / "seed-post.txt", "--brief", ROOT / "briefs" / "mittelstand.yaml")
     assert code == 1 and " ".join(quoted.group(1).split()) in " ".join(stdout.split())
+
+
+def test_the_module_map_names_every_module_and_only_modules_that_exist():
+    """README's Developing table is where a newcomer finds a step: each module of generator/ and
+    generator/llm/ is in it, and each name in it is a file (a glob like `image*.py` counts for its files)."""
+    package = ROOT / "generator"
+    table = README.split("## Developing", 1)[1].split("The checker never imports", 1)[0]
+    named: set[str] = set()
+    for row in re.findall(r"^\| (.+) \|$", table, re.MULTILINE):
+        folder = re.match(r"`(\w+)/", row)  # a row about llm/ or checks/ names their files without the folder
+        for name in re.findall(r"`([\w/*]+\.(?:py|yaml))`", row):
+            local = f"{folder.group(1)}/{name}" if folder and "/" not in name else name
+            named.add(local if "*" in local or (package / local).exists() else name)
+    files = {str(p.relative_to(package)) for p in [*package.glob("*.py"), *package.glob("llm/*.py")]
+             if p.name not in ("__init__.py", "__main__.py")}
+    assert {f for f in files if not any(fnmatch.fnmatch(f, n) for n in named)} == set(), \
+        "modules README's Developing table does not name"
+    assert {n for n in named if "*" not in n and not (package / n).exists()} == set(), \
+        "names in README's Developing table that are no file"

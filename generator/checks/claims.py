@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..display import plural
 from . import ids
@@ -19,13 +20,18 @@ def _unsourced(r: Research, rule: Rule) -> Verdict:
     for e in doc.paragraphs:
         if e.links and any(not brief.is_internal(l.href) for l in e.links):
             continue  # a paragraph that links an external source backs its claim
-        for m in _STAT.finditer(e.text):
-            found.append(m.group(0))
-            if e.section not in where:
-                where.append(e.section)
+        claims = _claims(e.text)
+        found.extend(claims)
+        if claims and e.section not in where:
+            where.append(e.section)
     return Verdict(not found, found, "no unsourced statistics" if not found
                    else f"{plural(len(found), 'claim')} without a source link: " + ", ".join(f"“{f}”" for f in found[:8]),
                    where=tuple(where))
+
+
+@lru_cache(maxsize=4096)
+def _claims(text: str) -> tuple[str, ...]:
+    return tuple(m.group(0) for m in _STAT.finditer(text))
 
 
 declare(Check(ids.CLAIMS_UNSOURCED, "Sourced statistics", "percentages, “laut …”, “Studie” in paragraphs without "

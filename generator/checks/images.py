@@ -19,7 +19,7 @@ def _count(r: Research, rule: Rule) -> Verdict:
         a = r.rankmath
         return rankmath_verdict(a.points("contentHasAssets"), "contentHasAssets", a.images,
                                 f"{a.images} images, {a.videos} videos")
-    n = len(r.yoast.images)
+    n = r.yoast.image_count
     return yoast_verdict(r.yoast.score("images"), n, f"{n} images")
 
 
@@ -44,7 +44,7 @@ def _keyphrase_alt(r: Research, rule: Rule) -> Verdict:
     y = r.yoast
     alt = y.alt_properties
     return yoast_verdict(y.score("imageKeyphrase"), alt["withAltKeyword"],
-                         f"{alt['withAltKeyword']} of {len(y.images)} images have the keyphrase in the alt text "
+                         f"{alt['withAltKeyword']} of {y.image_count} images have the keyphrase in the alt text "
                          f"({alt['noAlt']} without alt text)")
 
 
@@ -69,9 +69,8 @@ def content_images(r: Research) -> list[tuple[str, str | None]]:
     """(src, alt) of every <img> in the content's image blocks; alt None when it has none."""
     out = []
     for e in r.doc.elements:
-        if e.block.name == "core/image" and e.root is not None:
-            for img in e.root.css("img"):
-                out.append(((img.attributes.get("src") or "").strip(), img.attributes.get("alt")))
+        if e.block.name == "core/image" and e.view is not None:
+            out.extend(e.view.images)
     return out
 
 

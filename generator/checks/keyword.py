@@ -42,7 +42,7 @@ def _density(r: Research, rule: Rule) -> Verdict:
 def _yoast_density(r: Research, rule: Rule) -> Verdict:
     y = r.yoast
     low, high = y.density_bounds()
-    words = len(y.tree_words)
+    words = y.tree_word_count
     return yoast_verdict(y.score("keyphraseDensity"), round(y.density, 2),
                          f"{y.keyphrase_count} uses of the keyphrase ({_content_words(r)} in one sentence) in {words} "
                          f"words, {y.density:.2f} %", target=f"{low}–{high} uses for {words} words")

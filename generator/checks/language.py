@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..german import address_violations, looks_german
+from functools import lru_cache
+
+from ..german import address_violations_in, looks_german
 from ..display import plural
 from . import ids
 from .registry import Check, Rule, Verdict, declare
@@ -40,18 +42,25 @@ def _leftovers(r: Research, rule: Rule) -> Verdict:
     leftovers: list[str] = []
     where: list[str] = []
     for e in r.doc.text_elements:
-        lowered = e.text.lower()
-        if not any(c in e.text for c in _TRIGGERS) and not any(w in lowered for w in _PLACEHOLDER_WORDS):
-            continue  # cheap pre-test: most texts hold none of the characters the patterns need
-        m = _ANY_LEFTOVER.search(e.text)
-        if m is None:
+        found = _first_leftover(e.text)
+        if found is None:
             continue
-        label = _LEFTOVERS[int(m.lastgroup[1:])][1]
-        leftovers.append(f"{label} “{m.group(0).strip()}”")
+        leftovers.append(found)
         if e.section not in where:
             where.append(e.section)
     return Verdict(not leftovers, leftovers, "no Markdown or placeholders in the text" if not leftovers
                    else "; ".join(leftovers[:6]), where=tuple(where))
+
+
+@lru_cache(maxsize=4096)
+def _first_leftover(text: str) -> str | None:
+    lowered = text.lower()
+    if not any(c in text for c in _TRIGGERS) and not any(w in lowered for w in _PLACEHOLDER_WORDS):
+        return None  # cheap pre-test: most texts hold none of the characters the patterns need
+    m = _ANY_LEFTOVER.search(text)
+    if m is None:
+        return None
+    return f"{_LEFTOVERS[int(m.lastgroup[1:])][1]} “{m.group(0).strip()}”"
 
 
 declare(Check(ids.TEXT_LEFTOVERS, "No Markdown or placeholders", "Markdown, placeholders and template code in the text",
@@ -74,7 +83,7 @@ declare(Check(ids.LANGUAGE_GERMAN, "German text", "paragraphs that do not read a
 
 def _address(r: Research, rule: Rule) -> Verdict:
     address = r.brief.address
-    wrong = [(e, address_violations(e.sentences, address)) for e in r.doc.paragraphs]
+    wrong = [(e, address_violations_in(e.text, address)) for e in r.doc.paragraphs]
     wrong = [(e, words) for e, words in wrong if words]
     other = "du" if address == "Sie" else "Sie"
     forms = sorted({w for _, ws in wrong for w in ws})

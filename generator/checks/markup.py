@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser
-
 from ..blocks import iter_blocks
+from ..post import block_view
 from . import ids
 from .registry import Check, Rule, Verdict, declare
 from .research import Research
@@ -32,7 +31,6 @@ def _blocks(r: Research, rule: Rule) -> Verdict:
     problems = list(doc.problems)
     stray = [b.line for b in doc.blocks if b.name is None and b.raw.strip()]
     problems += [f"line {line}: content outside any block" for line in stray]
-    roots = {id(e.block): e.root for e in doc.elements}  # top-level blocks were parsed already
     for block in iter_blocks(doc.blocks):
         if block.name is None:
             continue
@@ -40,18 +38,17 @@ def _blocks(r: Research, rule: Rule) -> Verdict:
             problems.append(f"line {block.line}: unknown core block {block.name}")
         if block.name == "core/heading":
             level = block.attrs.get("level", 2)
-            root = roots.get(id(block)) or LexborHTMLParser(block.raw).body
-            tag = root.css_first("h1, h2, h3, h4, h5, h6")
+            tag = block_view(block).heading_tag  # top-level blocks were read already (a cached view)
             if tag is None:
                 problems.append(f"line {block.line}: heading block without a heading tag")
-            elif tag.tag != f"h{level}":
-                problems.append(f"line {block.line}: heading level {level} but <{tag.tag}>")
+            elif tag != f"h{level}":
+                problems.append(f"line {block.line}: heading level {level} but <{tag}>")
         elif block.name == "core/spacer":
             height = block.attrs.get("height", "100px")
             if isinstance(height, (int, float)):
                 height = f"{height}px"
-            div = (roots.get(id(block)) or LexborHTMLParser(block.raw).body).css_first("div")
-            style = _style_height(div.attributes.get("style") or "") if div is not None else None
+            div_style = block_view(block).div_style
+            style = _style_height(div_style) if div_style is not None else None
             if style != height:
                 problems.append(f"line {block.line}: spacer height {height} but style height {style}")
     return Verdict(not problems, len(problems), "every block is closed, named and consistent" if not problems

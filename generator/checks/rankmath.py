@@ -71,18 +71,28 @@ def remove_diacritics(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _power_words() -> tuple[str, ...]:
-    return tuple(remove_diacritics(p) for p in _data()[1])
+def _power_words() -> frozenset[str]:
+    return frozenset(remove_diacritics(p) for p in _data()[1])
+
+
+@lru_cache(maxsize=1024)
+def _is_power_word(word: str) -> bool:
+    """Rank Math's test, a power word p with word == p or word.startswith(p) and at most 4 more
+    letters: asked of the word's own prefixes of those lengths instead of every power word."""
+    power = _power_words()
+    return any(word[:n] in power for n in range(max(len(word) - 4, 0), len(word) + 1))
 
 
 def _normalize_quotes(text: str) -> str:
     return re.sub("[“”〝〞〟‟„]", '"', re.sub("[‘’‛`]", "'", text))
 
 
+@lru_cache(maxsize=64)  # the content is stripped by several tests of a run; a post's texts are ~30 kB
 def _strip_tags(text: str) -> str:
     return re.sub(r"</?[a-z][^>]*?>", "", text, flags=re.I)
 
 
+@lru_cache(maxsize=64)
 def _strip_spaces(text: str) -> str:
     text = re.sub(r"&nbsp;|&#160;", " ", text, flags=re.I)
     text = re.sub(r"\s{2,}", " ", text)
@@ -138,14 +148,19 @@ _REMOVABLES = re.compile("[\u0080-\u00bf\u00d7\u00f7\u2000-\u2bff\u2e00-\u2e7f]"
 
 def get_words(text: str) -> list[str]:
     """researches/getWords.js (bundle: function C)."""
+    return list(_words_of(text))
+
+
+@lru_cache(maxsize=256)  # the same content, title and keyword are asked for by several tests of a run
+def _words_of(text: str) -> tuple[str, ...]:
     text = _strip_tags(text)
     text = _strip_shortcodes(_strip_comments(text))
     text = _strip_entities(_strip_spaces(text))
     text = _REMOVABLES.sub("", re.sub(r"--|\u2014", " ", text))
     if text == "":
-        return []
+        return ()
     words = [_PUNCT_END.sub("", _PUNCT_START.sub("", w)) for w in re.split(r"\s", text)]
-    return [w for w in words if w.strip() != ""]
+    return tuple(w for w in words if w.strip() != "")
 
 
 _WORDCOUNT_REMOVE = re.compile("[!-/:-@\\[-`{-~\u0080-\u00bf\u00d7\u00f7\u2000-\u2bff\u2e00-\u2e7f]")
@@ -396,8 +411,7 @@ class RankMathAnalysis:
 
     def power_words_in_title(self) -> list[str]:
         words = [remove_diacritics(w) for w in self.title_lower.split(" ")]
-        power = _power_words()
-        return [w for w in words if any(w == p or (w.startswith(p) and len(w) - len(p) <= 4) for p in power)]
+        return [w for w in words if _is_power_word(w)]
 
     def _titleHasPowerWords(self) -> int:
         return 1 if self.paper.title and self.power_words_in_title() else 0

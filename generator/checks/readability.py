@@ -3,7 +3,7 @@ and under the Yoast profile Yoast's readability assessments exactly as Yoast com
 
 from __future__ import annotations
 
-from ..german import flesch_amstad, words
+from ..german import flesch_amstad_counts, syllable_total, words
 from ..display import plural
 from . import ids
 from .plugins import rankmath_rule, rankmath_verdict, yoast_rule, yoast_verdict
@@ -21,8 +21,9 @@ PASSIVE_MAX_SHARE = 10.0
 
 
 def _flesch(r: Research, rule: Rule) -> Verdict:
-    body_words = [w for e in r.doc.text_elements if e.kind != "heading" for w in e.word_list]
-    score = round(flesch_amstad(body_words, len(r.doc.sentences)), 1)
+    body = [e for e in r.doc.text_elements if e.kind != "heading"]
+    score = round(flesch_amstad_counts(sum(len(e.word_list) for e in body), sum(syllable_total(e.text) for e in body),
+                                       len(r.doc.sentences)), 1)
     return Verdict(score >= FLESCH_MIN, score,
                    f"reading ease {score:g} (Amstad: 0–30 very hard, 30–50 hard, 50–60 fairly hard, 60–70 normal)")
 

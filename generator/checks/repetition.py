@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
+from itertools import chain
 
 from ..german import words
 from . import ids
@@ -23,20 +25,27 @@ def _counts(r: Research) -> tuple[Counter[str], Counter[tuple[str, ...]]]:
 
 
 def _count(r: Research) -> tuple[Counter[str], Counter[tuple[str, ...]]]:
-    keyword = [w.lower() for w in r.brief.keyword.split()]
-    openings: Counter[str] = Counter()
-    phrases: Counter[tuple[str, ...]] = Counter()
-    k = len(keyword)
-    for sentence in r.doc.sentences:
-        ws = [_norm(w) for w in words(sentence)]
-        if len(ws) >= 2:
-            openings[" ".join(ws[:2])] += 1
-        starts = [i for i in range(len(ws) - k + 1) if ws[i:i + k] == keyword]
-        for i in range(len(ws) - 4):
-            # Phrases that merely contain the keyword are the keyword's job, not repetition.
-            if not any(i <= s <= i + 5 - k for s in starts):
-                phrases[tuple(ws[i:i + 5])] += 1
+    keyword = r.brief.keyword
+    read = [_sentence(s, keyword) for s in r.doc.sentences]
+    openings = Counter(opening for opening, _ in read if opening is not None)
+    phrases = Counter(chain.from_iterable(p for _, p in read))
     return openings, phrases
+
+
+@lru_cache(maxsize=16384)  # per sentence: the repair loop re-checks mostly unchanged ones
+def _sentence(sentence: str, keyword_phrase: str) -> tuple[str | None, tuple[tuple[str, ...], ...]]:
+    """A sentence's two-word opening and its five-word phrases."""
+    keyword = [w.lower() for w in keyword_phrase.split()]
+    k = len(keyword)
+    ws = [_norm(w) for w in words(sentence)]
+    opening = " ".join(ws[:2]) if len(ws) >= 2 else None
+    starts = [i for i in range(len(ws) - k + 1) if ws[i:i + k] == keyword]
+    phrases = []
+    for i in range(len(ws) - 4):
+        # Phrases that merely contain the keyword are the keyword's job, not repetition.
+        if not any(i <= s <= i + 5 - k for s in starts):
+            phrases.append(tuple(ws[i:i + 5]))
+    return opening, tuple(phrases)
 
 
 def _openings(r: Research, rule: Rule) -> Verdict:

@@ -15,6 +15,7 @@ from ..post import Document
 from ..textwidth import text_width
 from .rankmath import RankMathAnalysis, RankMathPaper
 from .yoast import YoastAnalysis, YoastPaper
+from .yoast.segments import analysis as yoast_analysis
 
 
 def site_url(brief: Brief) -> str:
@@ -83,11 +84,12 @@ class Research:
     def yoast(self) -> YoastAnalysis:
         post = self.doc.post
         seo_title = post.seo_title or ""
-        return YoastAnalysis(YoastPaper(
-            content=post.markup, keyword=self.brief.keyword, title=seo_title,
-            description=post.meta_description or "", slug=post.slug or "",
-            permalink=permalink(self.brief, post.slug or ""),
-            title_width=title_width(seo_title) if post.seo_title is not None else None))
+        paper = YoastPaper(content=post.markup, keyword=self.brief.keyword, title=seo_title,
+                           description=post.meta_description or "", slug=post.slug or "",
+                           permalink=permalink(self.brief, post.slug or ""),
+                           title_width=title_width(seo_title) if post.seo_title is not None else None)
+        # Block by block, each block's figures cached: a re-check reads only the blocks that changed.
+        return yoast_analysis(paper, [b.start for b in self.doc.blocks if b.name is not None])
 
     @cached_property
     def rankmath(self) -> RankMathAnalysis:

@@ -1,20 +1,13 @@
-"""The LLM layer: one Model interface; the OpenAI-compatible model and the mock are made the same way."""
+"""The LLM layer: one Model interface; the OpenAI-compatible model and the mock are made the same way.
+
+The names below are loaded on first use (PEP 562): `genpost --help` and `genpost check` need the
+model names, not the clients, pydantic or the ledger behind them.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from pydantic import BaseModel
-
-from .base import Message, Model, Request, Response
-from .client import LLMClient, Usage
-from .limiter import Limiter, RateLimits
-from .errors import ContentPolicyRefusal
-from .image import ImageModel, ImageRequest, ImageResponse
-from .image_cache import ImageCache, LedgerImageCache
-from .image_client import ImageClient, ImageUsage
-from .ledger import Ledger
-from ..retry import RetryPolicy
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 MOCK = "mock"
 SLOPPY = "mock:sloppy"  # the sloppy offline model; "mock:sloppy:clean,refusal=0.5" sets its rates
@@ -27,86 +20,45 @@ def is_offline(model: str) -> bool:
     return model == MOCK or model == SLOPPY or model.startswith(SLOPPY + ":")
 
 
-class LLMSettings(BaseModel):
-    model: str = DEFAULT_MODEL
-    base_url: str | None = None
-    api_key: str | None = None
-    seed: int = 1
-    timeout: float = 120.0
-    ledger: Path | None = None  # OUT/genpost.db; None: nothing kept (--no-cache)
-    legacy_cache: Path | None = None  # an older genpost's answer folder, migrated into the ledger once
-    retry: RetryPolicy = RetryPolicy()
-
-    model_config = {"arbitrary_types_allowed": True}
-
-    def __repr__(self) -> str:  # never show the key
-        return f"LLMSettings(model={self.model!r}, base_url={self.base_url!r})"
+_LAZY = {
+    "Message": ".base", "Model": ".base", "Request": ".base", "Response": ".base",
+    "LLMClient": ".client", "Usage": ".client", "Limiter": ".limiter", "RateLimits": ".limiter",
+    "ContentPolicyRefusal": ".errors",
+    "ImageModel": ".image", "ImageRequest": ".image", "ImageResponse": ".image",
+    "ImageCache": ".image_cache", "LedgerImageCache": ".image_cache",
+    "ImageClient": ".image_client", "ImageUsage": ".image_client",
+    "Ledger": ".ledger",
+    "RetryPolicy": "..retry",
+    "LLMSettings": ".factory", "ImageSettings": ".factory", "make_model": ".factory", "open_ledger": ".factory",
+    "make_client": ".factory", "make_image_model": ".factory", "make_image_client": ".factory",
+}
 
 
-def make_model(settings: LLMSettings) -> Model:
-    """The model a name stands for. Raises ValueError for a sloppy model's unreadable rates."""
-    if settings.model == MOCK:
-        from .mock import MockModel
-
-        return MockModel(seed=settings.seed)
-    if is_offline(settings.model):
-        from .sloppy import SloppyModel, SloppyRates
-
-        rates = SloppyRates.parse(settings.model[len(SLOPPY) + 1:])
-        return SloppyModel(seed=settings.seed, rates=rates, name=settings.model)
-    from .openai import OpenAIModel
-
-    return OpenAIModel(settings.model, api_key=settings.api_key or "", base_url=settings.base_url,
-                       timeout=settings.timeout)
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # looked up once
+    return value
 
 
-def open_ledger(settings: LLMSettings, paid: bool = True) -> Ledger | None:
-    """The settings' ledger (None with --no-cache). paid: the model costs money, so every answer
-    is on disk before it is used; the mock's calls are only logged."""
-    if settings.ledger is None:
-        return None
-    return Ledger(settings.ledger, durable=paid, legacy_cache=settings.legacy_cache)
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))
 
 
-def make_client(settings: LLMSettings, limiter: Limiter | None = None, label: str = "") -> LLMClient:
-    """A client for one run; without a limiter it gets its own (adaptive concurrency and
-    Retry-After hold for a single post's parallel sections too)."""
-    model = make_model(settings)
-    return LLMClient(model=model, ledger=open_ledger(settings, model.paid), policy=settings.retry,
-                     limiter=limiter if limiter is not None else Limiter(), label=label)
-
-
-class ImageSettings(BaseModel):
-    model: str = DEFAULT_IMAGE_MODEL
-    base_url: str | None = None  # None: the text model's (the caller passes it on)
-    api_key: str | None = None
-    timeout: float = 180.0
-    ledger: Path | None = None  # OUT/genpost.db; None: nothing kept
-    retry: RetryPolicy = RetryPolicy()
-
-    model_config = {"arbitrary_types_allowed": True}
-
-    def __repr__(self) -> str:  # never show the key
-        return f"ImageSettings(model={self.model!r}, base_url={self.base_url!r})"
-
-
-def make_image_model(settings: ImageSettings) -> ImageModel:
-    if settings.model == MOCK:
-        from .image_mock import MockImageModel
-
-        return MockImageModel()
-    from .image_openai import OpenAIImageModel
-
-    return OpenAIImageModel(settings.model, api_key=settings.api_key or "", base_url=settings.base_url,
-                            timeout=settings.timeout)
-
-
-def make_image_client(settings: ImageSettings, limiter: Limiter | None = None) -> ImageClient:
-    model = make_image_model(settings)
-    cache = LedgerImageCache(Ledger(settings.ledger)) if settings.ledger and model.paid else None
-    return ImageClient(model=model, cache=cache, policy=settings.retry,
-                       limiter=limiter if limiter is not None else Limiter())
-
+if TYPE_CHECKING:
+    from ..retry import RetryPolicy
+    from .base import Message, Model, Request, Response
+    from .client import LLMClient, Usage
+    from .errors import ContentPolicyRefusal
+    from .factory import (ImageSettings, LLMSettings, make_client, make_image_client, make_image_model, make_model,
+                          open_ledger)
+    from .image import ImageModel, ImageRequest, ImageResponse
+    from .image_cache import ImageCache, LedgerImageCache
+    from .image_client import ImageClient, ImageUsage
+    from .ledger import Ledger
+    from .limiter import Limiter, RateLimits
 
 __all__ = ["LLMSettings", "LLMClient", "Limiter", "RateLimits", "Usage", "Model", "Request", "Response", "Message",
            "make_model", "make_client", "is_offline", "MOCK", "SLOPPY", "DEFAULT_MODEL",

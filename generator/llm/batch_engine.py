@@ -37,7 +37,8 @@ from ..retry import RetryPolicy
 from .base import Model, Request, Response
 from .batch_lines import CHAT_URL, parse_line, request_line
 from .budget import Budget, max_cost
-from .client import Limiter, LLMClient
+from .client import LLMClient
+from .limiter import Limiter
 from .errors import BudgetExceeded, Deferred, FatalError, TransientError
 from .ledger import FAILED, REJECTED, SUBMITTED, Ledger, owner, owner_alive, step_of
 from .pricing import estimate_cost

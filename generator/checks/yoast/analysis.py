@@ -88,10 +88,19 @@ class YoastAnalysis:
         return [w for s in self.sentences for w in words_from_tokens(s.tokens)]
 
     @cached_property
+    def tree_word_count(self) -> int:
+        return len(self.tree_words)
+
+    @cached_property
+    def parsed_word_count(self) -> int:
+        """Words of the HTML string (default ignored classes)."""
+        return len(get_words(self.parsed))
+
+    @cached_property
     def text_word_count(self) -> int:
         """researches/wordCountInText.js: words of the HTML string (yoast-ai-summarize kept)."""
         if "yoast-ai-summarize" not in self.paper.content:
-            return len(get_words(self.parsed))  # the same string: no element of that class to keep
+            return self.parsed_word_count  # the same string: no element of that class to keep
         classes = tuple(c for c in IGNORED_CLASSES if c != "yoast-ai-summarize")
         return len(get_words(html_parser(self.paper.content, classes)))
 
@@ -116,32 +125,19 @@ class YoastAnalysis:
     @cached_property
     def introduction(self) -> dict:
         """researches/findKeywordInFirstParagraph.js"""
-        result = {"found_in_one_sentence": False, "found_in_paragraph": False, "text": ""}
         if not self.paragraphs:
-            return result
+            return introduction(None, self.forms)
         first = self.paragraphs[0]
-        result["text"] = first.inner_text()
-        if any(find_forms_in_string(self.forms, s.text).percent_word_matches == 100 for s in first.sentences):
-            result["found_in_one_sentence"] = result["found_in_paragraph"] = True
-        elif find_forms_in_string(self.forms, first.inner_text()).percent_word_matches == 100:
-            result["found_in_paragraph"] = True
-        return result
+        return introduction((first.inner_text(), first.sentences), self.forms)
 
     @cached_property
     def keyphrase_count(self) -> int:
         """researches/keywordCount.js: per sentence, the smallest count of any content word."""
-        if not self.forms:
-            return 0
-        total = 0
-        for sentence in self.sentences:
-            counts = forms_in_tokens(sentence.tokens, self.forms)
-            if all(c > 0 for c in counts):
-                total += min(counts)
-        return total
+        return keyphrase_count(self.sentences, self.forms)
 
     @cached_property
     def density(self) -> float:
-        words = len(self.tree_words)
+        words = self.tree_word_count
         return self.keyphrase_count / words * 100 if words else 0.0
 
     @cached_property
@@ -198,57 +194,26 @@ class YoastAnalysis:
         """researches/getAnchorsWithKeyphrase.js"""
         if not self.has_text or not self.has_keyword:
             return []
-        out = []
-        all_forms = tuple(f for word in self.forms for f in word)
-        function_words = yoast_data().function_words
-        for anchor in self.anchors:
-            href = anchor.attributes.get("href") or ""
-            if href and (_same_url(href, self.paper.permalink) or href.startswith("#")):
-                continue
-            text = anchor.inner_text()
-            if find_forms_in_string(self.forms, text).percent_word_matches != 100:
-                continue
-            words = list(dict.fromkeys(get_words(text, WORD_BOUNDARY_WITH_HYPHEN)))
-            content = [w for w in words if w not in function_words]
-            words = content or words
-            if all(match_text_with_array(w, all_forms).count > 0 for w in words):
-                out.append(text)
-        return out
+        return competing_anchors([(a.attributes.get("href") or "", a.inner_text()) for a in self.anchors], self.forms,
+                                 self.paper.permalink)
 
     @cached_property
     def images(self) -> list[Node]:
         return self.tree.find_all(lambda n: n.name == "img")
 
     @cached_property
+    def image_count(self) -> int:
+        return len(self.images)
+
+    @cached_property
     def alt_properties(self) -> dict[str, int]:
         """researches/altTagCount.js"""
-        out = {"noAlt": 0, "withAlt": 0, "withAltKeyword": 0, "withAltNonKeyword": 0}
-        for image in self.images:
-            alt = strip_spaces(image.attributes.get("alt") or "").replace("&quot;", '"').replace("&#039;", "'")
-            if alt == "":
-                out["noAlt"] += 1
-            elif not self.forms:
-                out["withAlt"] += 1
-            elif find_forms_in_string(self.forms, alt).percent_word_matches >= 50:
-                out["withAltKeyword"] += 1
-            else:
-                out["withAltNonKeyword"] += 1
-        return out
+        return alt_properties([image.attributes.get("alt") or "" for image in self.images], self.forms)
 
     @cached_property
     def link_statistics(self) -> dict[str, int]:
         """researches/getLinkStatistics.js"""
-        stats = dict.fromkeys(("internalTotal", "internalDofollow", "internalNofollow", "externalTotal",
-                               "externalDofollow", "externalNofollow", "otherTotal", "otherDofollow",
-                               "otherNofollow"), 0)
-        for anchor in re.findall(r"<a[\s]+(?:[^>]+)>(?:.|[\n\r\u2028\u2029])*?</a>", self.parsed, re.IGNORECASE):
-            href = re.search(r"""href=(["'])([^"']+)\1""", anchor, re.IGNORECASE)
-            kind = _link_type(href.group(2) if href else "", self.paper.permalink)
-            rel = re.search(r"""^<a\s[^>]*?rel='([^']*)'""", anchor)
-            follow = "Nofollow" if rel and "nofollow" in rel.group(1).lower().split() else "Dofollow"
-            stats[kind + "Total"] += 1
-            stats[kind + follow] += 1
-        return stats
+        return link_statistics(string_links(self.parsed), self.paper.permalink)
 
     @cached_property
     def h1_count(self) -> int:
@@ -259,16 +224,9 @@ class YoastAnalysis:
     def section_lengths(self) -> list[tuple[str, int]]:
         """researches/getSubheadingTextLengths.js: (subheading, words of the text after it);
         the text before the first heading comes first with the subheading ""."""
-        text = self.parsed
-        found = list(re.finditer(r"<h([1-6])(?:[^>]+)?>(.*?)</h\1>", text, re.IGNORECASE))
-        out = []
-        for i, m in enumerate(found):
-            end = found[i + 1].start() if i + 1 < len(found) else len(text)
-            out.append((m.group(0), len(get_words(text[m.end():end]))))
-        if found:
-            before = len(get_words(text[:found[0].start()]))
-            if before > 0 and text[:found[0].start()] != "":
-                out.insert(0, ("", before))
+        before, out = heading_sections(self.parsed)
+        if out and before > 0:
+            out.insert(0, ("", before))
         return out
 
     @cached_property
@@ -313,27 +271,7 @@ class YoastAnalysis:
     def sentence_beginnings(self) -> list[tuple[str, int, list[str]]]:
         """researches/getSentenceBeginnings.js: runs of (beginning, count, sentences); lists and
         tables are left out, so the sentences around a list are neighbours."""
-        data = yoast_data()
-        sentences = [s for s in _sentences_outside(self.tree, _LIST_OR_TABLE) if s.tokens]
-        beginnings = []
-        for s in sentences:
-            words = [w for w in words_from_tokens(s.tokens, False) if strip_spaces(w) != " "]
-            if not words:
-                beginnings.append("")
-                continue
-            first = words[0].lower()
-            if first in data.first_word_exceptions and len(words) > 1:
-                first += " " + words[1].lower()
-            beginnings.append(first)
-        runs: list[tuple[str, int, list[str]]] = []
-        current: list[str] = []
-        for i, beginning in enumerate(beginnings):
-            current.append(sentences[i].text.strip())
-            following = beginnings[i + 1] if i + 1 < len(beginnings) else None
-            if beginning and beginning != following:
-                runs.append((beginning, len(current), current))
-                current = []
-        return runs
+        return beginning_runs(sentence_beginnings(self.tree))
 
     # --- assessments: Yoast's score of each --------------------------------------------------
 
@@ -353,7 +291,7 @@ class YoastAnalysis:
 
     def density_bounds(self) -> tuple[int, int]:
         """Recommended keyphrase counts (scoring/helpers/assessments/recommendedKeywordCount.js)."""
-        words = len(self.tree_words)
+        words = self.tree_word_count
         if words < 100:
             return 1, (2 if words > 50 else 1)
         factor = 0.7 + len(self.forms) / 3
@@ -367,7 +305,7 @@ class YoastAnalysis:
     def _score_keyphraseDensity(self) -> float:
         if not (self.has_keyword and self.has_text):
             return -50
-        count, words = self.keyphrase_count, len(self.tree_words)
+        count, words = self.keyphrase_count, self.tree_word_count
         low, high = self.density_bounds()
         if words < 100:
             if count == 0:
@@ -394,9 +332,8 @@ class YoastAnalysis:
     def _score_subheadingsKeyword(self) -> float:
         if not (self.has_keyword and self.has_text):
             return 1
-        if not re.search(r"<h([2-3])(?:[^>]+)?>(.*?)</h\1>", self.paper.content, re.IGNORECASE):
-            words = len(get_words(strip_non_text_tags(self.parsed)))
-            return 2 if words >= 300 else 9
+        if not self.content_has_subheading:
+            return 2 if self.stripped_word_count >= 300 else 9
         count, matches = len(self.subheadings), len(self.subheadings_with_keyphrase)
         low, high = math.ceil(count * 0.3), math.floor(count * 0.75)
         if 0 < matches < low:
@@ -407,11 +344,25 @@ class YoastAnalysis:
             return 9
         return 9 if low <= matches <= high else 3
 
+    @cached_property
+    def content_has_subheading(self) -> bool:
+        """An H2 or H3 in the content as stored (SubHeadingsKeywordAssessment.js)."""
+        return bool(re.search(r"<h([2-3])(?:[^>]+)?>(.*?)</h\1>", self.paper.content, re.IGNORECASE))
+
+    @cached_property
+    def stripped_word_count(self) -> int:
+        return len(get_words(strip_non_text_tags(self.parsed)))
+
+    @cached_property
+    def has_heading(self) -> bool:
+        """Any H1–H6 in the HTML string (SubheadingsDistributionTooLongAssessment.js)."""
+        return bool(re.search(r"<h([1-6])(?:[^>]+)?>(.*?)</h\1>", self.parsed, re.IGNORECASE))
+
     def _score_textCompetingLinks(self) -> float:
         return 2 if self.competing_anchors else 8
 
     def _score_imageKeyphrase(self) -> float:
-        n, alt = len(self.images), self.alt_properties
+        n, alt = self.image_count, self.alt_properties
         if not self.has_keyword or n == 0:
             return 3
         if alt["withAltNonKeyword"] > 0 and alt["withAltKeyword"] == 0:
@@ -425,7 +376,7 @@ class YoastAnalysis:
         return 6
 
     def _score_images(self) -> float:
-        return 9 if self.images else 3
+        return 9 if self.image_count else 3
 
     def _score_textLength(self) -> float:
         n = self.text_word_count
@@ -476,10 +427,9 @@ class YoastAnalysis:
 
     def _score_subheadingsTooLong(self) -> float:
         lengths = self.section_lengths
-        has_headings = bool(re.search(r"<h([1-6])(?:[^>]+)?>(.*?)</h\1>", self.parsed, re.IGNORECASE))
-        if len(get_words(self.parsed)) <= 300:
+        if self.parsed_word_count <= 300:
             return 9
-        if not has_headings:
+        if not self.has_heading:
             return 2
         too_long = sum(1 for _, n in lengths if n > 300)
         before = lengths[0][1] if lengths and lengths[0][0] == "" else 0
@@ -511,7 +461,7 @@ class YoastAnalysis:
         return 0 if found == 0 or total == 0 else format_number(found / total * 100)
 
     def _score_textTransitionWords(self) -> float:
-        if len(self.tree_words) < 200:
+        if self.tree_word_count < 200:
             return 9
         p = self.transition_share()
         return 3 if p < 20 else 6 if p < 30 else 9
@@ -544,6 +494,134 @@ class YoastAnalysis:
         return 30 if penalty > 6 else 60 if penalty > 4 else 90
 
 
+def introduction(first: tuple[str, list[Sentence]] | None, forms: tuple[tuple[str, ...], ...]) -> dict:
+    """findKeywordInFirstParagraph.js on the first paragraph: (its inner text, its sentences)."""
+    result = {"found_in_one_sentence": False, "found_in_paragraph": False, "text": ""}
+    if first is None:
+        return result
+    text, sentences = first
+    result["text"] = text
+    if any(find_forms_in_string(forms, s.text).percent_word_matches == 100 for s in sentences):
+        result["found_in_one_sentence"] = result["found_in_paragraph"] = True
+    elif find_forms_in_string(forms, text).percent_word_matches == 100:
+        result["found_in_paragraph"] = True
+    return result
+
+
+def competing_anchors(anchors, forms: tuple[tuple[str, ...], ...], permalink: str) -> list[str]:
+    """getAnchorsWithKeyphrase.js over (href, inner text) of the content's anchors."""
+    out = []
+    all_forms = tuple(f for word in forms for f in word)
+    function_words = yoast_data().function_words
+    for href, text in anchors:
+        if href and (_same_url(href, permalink) or href.startswith("#")):
+            continue
+        if find_forms_in_string(forms, text).percent_word_matches != 100:
+            continue
+        words = list(dict.fromkeys(get_words(text, WORD_BOUNDARY_WITH_HYPHEN)))
+        content = [w for w in words if w not in function_words]
+        words = content or words
+        if all(match_text_with_array(w, all_forms).count > 0 for w in words):
+            out.append(text)
+    return out
+
+
+def alt_properties(alts, forms: tuple[tuple[str, ...], ...]) -> dict[str, int]:
+    """altTagCount.js over the images' alt attributes ("" when none)."""
+    out = {"noAlt": 0, "withAlt": 0, "withAltKeyword": 0, "withAltNonKeyword": 0}
+    for raw in alts:
+        alt = strip_spaces(raw).replace("&quot;", '"').replace("&#039;", "'")
+        if alt == "":
+            out["noAlt"] += 1
+        elif not forms:
+            out["withAlt"] += 1
+        elif find_forms_in_string(forms, alt).percent_word_matches >= 50:
+            out["withAltKeyword"] += 1
+        else:
+            out["withAltNonKeyword"] += 1
+    return out
+
+
+def string_links(parsed: str) -> list[tuple[str, bool]]:
+    """getLinkStatistics.js: (href, nofollow) of each anchor of the HTML string."""
+    out = []
+    for anchor in re.findall(r"<a[\s]+(?:[^>]+)>(?:.|[\n\r\u2028\u2029])*?</a>", parsed, re.IGNORECASE):
+        href = re.search(r"""href=(["'])([^"']+)\1""", anchor, re.IGNORECASE)
+        rel = re.search(r"""^<a\s[^>]*?rel='([^']*)'""", anchor)
+        out.append((href.group(2) if href else "", bool(rel and "nofollow" in rel.group(1).lower().split())))
+    return out
+
+
+def link_statistics(links, permalink: str) -> dict[str, int]:
+    stats = dict.fromkeys(("internalTotal", "internalDofollow", "internalNofollow", "externalTotal",
+                           "externalDofollow", "externalNofollow", "otherTotal", "otherDofollow",
+                           "otherNofollow"), 0)
+    for href, nofollow in links:
+        kind = _link_type(href, permalink)
+        stats[kind + "Total"] += 1
+        stats[kind + ("Nofollow" if nofollow else "Dofollow")] += 1
+    return stats
+
+
+_HEADING = re.compile(r"<h([1-6])(?:[^>]+)?>(.*?)</h\1>", re.IGNORECASE)
+
+
+def heading_sections(text: str) -> tuple[int, list[tuple[str, int]]]:
+    """getSubheadingTextLengths.js: the words before the first H1–H6 (all words, when there is
+    none), and each heading with the words after it."""
+    found = list(_HEADING.finditer(text))
+    out = []
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        out.append((m.group(0), len(get_words(text[m.end():end]))))
+    return len(get_words(text[:found[0].start()] if found else text)), out
+
+
+def sentence_beginnings(tree: Node) -> list[tuple[str, str]]:
+    """getSentenceBeginnings.js: (beginning, sentence) of the sentences outside lists and tables
+    that have tokens; the beginning is "" for a sentence without words."""
+    data = yoast_data()
+    out = []
+    for s in _sentences_outside(tree, _LIST_OR_TABLE):
+        if not s.tokens:
+            continue
+        # (Yoast drops the words that are " " after stripSpaces: none is, stripSpaces trims them.)
+        words = words_from_tokens(s.tokens, False)
+        if not words:
+            out.append(("", s.text.strip()))
+            continue
+        first = words[0].lower()
+        if first in data.first_word_exceptions and len(words) > 1:
+            first += " " + words[1].lower()
+        out.append((first, s.text.strip()))
+    return out
+
+
+def beginning_runs(beginnings: list[tuple[str, str]]) -> list[tuple[str, int, list[str]]]:
+    """Runs of sentences with the same beginning (a sentence without words joins the next run)."""
+    runs: list[tuple[str, int, list[str]]] = []
+    current: list[str] = []
+    for i, (beginning, text) in enumerate(beginnings):
+        current.append(text)
+        following = beginnings[i + 1][0] if i + 1 < len(beginnings) else None
+        if beginning and beginning != following:
+            runs.append((beginning, len(current), current))
+            current = []
+    return runs
+
+
+def keyphrase_count(sentences, forms: tuple[tuple[str, ...], ...]) -> int:
+    """researches/keywordCount.js: per sentence, the smallest count of any content word."""
+    if not forms:
+        return 0
+    total = 0
+    for sentence in sentences:
+        counts = forms_in_tokens(sentence.tokens, forms)
+        if all(c > 0 for c in counts):
+            total += min(counts)
+    return total
+
+
 def _LIST_OR_TABLE(node: Node) -> bool:
     return node.name in ("ol", "ul", "table") or "wp-block-table" in node.classes
 
@@ -562,37 +640,46 @@ def _sentences_outside(tree: Node, removed) -> list[Sentence]:
 
 
 @lru_cache(maxsize=1)
-def _transition_lists() -> tuple[frozenset[str], tuple[tuple[str, tuple[str, ...]], ...]]:
-    words = yoast_data().transition_words
+def _transition_lists():
+    """Yoast's lists, lowercased and split once: the single words, the multi-word ones (name,
+    words), the two-part ones (name, first part's words, second part's words) and the order of
+    the list with each name lowercased."""
+    data = yoast_data()
+    words = data.transition_words
     single = frozenset(w.lower() for w in words if " " not in w)
     multi = tuple((w, tuple(w.lower().split(" "))) for w in words if " " in w)
-    return single, multi
+    two_part = tuple((" … ".join(pair), pair[0].lower().split(" "), pair[1].lower().split(" "))
+                     for pair in data.two_part_transition_words)
+    order = tuple((w, w.lower()) for w in words)
+    return single, multi, two_part, order
 
 
 @lru_cache(maxsize=16384)
 def _transition_words(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """The transition words of one sentence: the two-part ones first (checked first, as in Yoast)."""
-    data = yoast_data()
     lowered = [t.lower() for t in tokens if t != " "]
     present = set(lowered)
-    two_part = tuple(" … ".join(pair) for pair in data.two_part_transition_words
-                     if _has_words(lowered, pair[0], present) and _has_words(lowered, pair[1], present))
+    single, multi, two_part_lists, order = _transition_lists()
+    two_part = tuple(name for name, first, second in two_part_lists
+                     if first[0] in present and second[0] in present  # (a quick test _has_words makes too)
+                     and _has_words(lowered, first, present) and _has_words(lowered, second, present))
     if two_part:
         return two_part
-    single, multi = _transition_lists()
     hits = present & single
-    hits.update(w.lower() for w, ws in multi if ws[0] in present and _has_words(lowered, w, present))
+    hits.update(" ".join(ws) for _, ws in multi if ws[0] in present and _has_words(lowered, ws, present))
     if not hits:
         return ()
-    return tuple(w for w in data.transition_words if w.lower() in hits)
+    return tuple(w for w, low in order if low in hits)
 
 
-def _has_words(tokens: list[str], phrase: str, present: set[str]) -> bool:
-    """includesConsecutiveWords.js: the phrase's words as consecutive tokens."""
-    words = phrase.lower().split(" ")
+def _has_words(tokens: list[str], words, present: set[str]) -> bool:
+    """includesConsecutiveWords.js: the phrase's (lowercased) words as consecutive tokens."""
     n = len(words)
-    if n == 1 or words[0] not in present:
-        return words[0] in present if n == 1 else False
+    if words[0] not in present:
+        return False
+    if n == 1:
+        return True
+    words = list(words)
     return any(tokens[i:i + n] == words for i in range(len(tokens) - n + 1))
 
 

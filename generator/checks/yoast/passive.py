@@ -77,12 +77,17 @@ def _indices_of(word: str, text: str) -> list[int]:
 def _word_in_sentence(word: str, sentence: str) -> bool:
     """helpers/word/matchWordInSentence.js isWordInSentence"""
     word, sentence = word.lower(), sentence.lower()
-    m = re.search(add_word_boundary(escape_regexp(word)), sentence, re.I)
+    m = _word_regex(word).search(sentence)
     if m is None:
         return False
     start = m.start() + 1 if m.start() > 0 else m.start()
     end = start + len(word)
     return (_in_boundary(sentence, start - 1) or start == 0) and (_in_boundary(sentence, end) or end == len(sentence))
+
+
+@lru_cache(maxsize=64)
+def _word_regex(word: str) -> re.Pattern[str]:
+    return re.compile(add_word_boundary(escape_regexp(word)), re.I)
 
 
 def _haben_sein_follows(participle: str, clause: str) -> bool:

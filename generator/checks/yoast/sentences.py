@@ -139,8 +139,14 @@ def tokenize(text: str) -> list[tuple[str, str]]:
 
 # --- SentenceTokenizer.getSentencesFromTokens ------------------------------------------------
 
+_NUMBER = re.compile(r"^\s*[+-]?\d")
+_FIRST_SPACES = re.compile(r"\s+")
+_ENDS_SENTENCE = re.compile("[" + re.escape(FULL_STOP + DELIMITERS) + "]$")
+_BR = re.compile(r"</?br")
+
+
 def _is_number(text: str) -> bool:
-    return bool(re.match(r"^\s*[+-]?\d", text))  # JS parseInt(text, 10) is a number
+    return bool(_NUMBER.match(text))  # JS parseInt(text, 10) is a number
 
 
 def _is_capital(text: str) -> bool:
@@ -170,7 +176,7 @@ def _is_sentence_ending(token) -> bool:
 
 def _next_two(next_token, second) -> str:
     text = (next_token[1] if next_token else "") + (second[1] if second else "")
-    return re.sub(r"\s+", " ", text, count=1)
+    return _FIRST_SPACES.sub(" ", text, count=1)
 
 
 def _ends_with_abbreviation(sentence: str) -> bool:
@@ -205,7 +211,7 @@ def _smaller_than_content(token, sentences: list[str], current: str) -> str:
         rest = local[1:]
         last = rest.pop()
         sentences.extend(rest)
-        if re.search("[" + re.escape(FULL_STOP + DELIMITERS) + "]$", last):
+        if _ENDS_SENTENCE.search(last):
             sentences.append(last)
         else:
             current = last
@@ -239,7 +245,7 @@ def sentences_from_tokens(tokens: list[tuple[str, str]], trim: bool = True) -> l
         has_next = len(next_chars) >= 2
         next_start = next_chars[1] if has_next else ""
         if kind in ("html-start", "html-end"):
-            if re.search(r"</?br", src):
+            if _BR.search(src):
                 sentences.append(current)
                 current = ""
             else:
@@ -376,12 +382,16 @@ def get_blocks(text: str) -> list[str]:
     return blocks
 
 
+_LINE_BREAK = re.compile(r"\n\r|\n|\r")
+_P_TAG_ONLY = re.compile(r"^(<p>|</p>)$")
+
+
 def string_sentences(text: str) -> list[str]:
     """helpers/sentence/getSentences.js: the sentences of an HTML string (after htmlParser)."""
     text = text.replace("&nbsp;", " ")
     text = _IMAGE.sub("", text)
-    blocks = [part for block in get_blocks(text) for part in re.split(r"\n\r|\n|\r", block)]
-    blocks = [b for b in blocks if not re.match(r"^(<p>|</p>)$", b)]
+    blocks = [part for block in get_blocks(text) for part in _LINE_BREAK.split(block)]
+    blocks = [b for b in blocks if not _P_TAG_ONLY.match(b)]
     sentences = [s for b in blocks for s in split_sentences(b)]
     sentences = [_BLOCK_END_AT_END.sub("", _BLOCK_START_AT_START.sub("", s, count=1), count=1).strip()
                  for s in sentences]

@@ -63,10 +63,14 @@ def restore_hashed_entities(text: str) -> str:
 _SPACES = re.compile(r"\s{2,}")
 _SPACE_PERIOD_END = re.compile(r"\s\.$")
 _OUTER_SPACES = re.compile(r"^\s+|\s+$")
+# Anything the substitutions below would change (one search instead of three substitutions).
+_STRIPPABLE = re.compile(r"\s\s|\s\.$|^\s|\s$|。")
 
 
 def strip_spaces(text: str) -> str:
     """sanitize/stripSpaces.js"""
+    if not _STRIPPABLE.search(text):
+        return text
     text = _SPACES.sub(" ", text)
     text = _SPACE_PERIOD_END.sub(".", text)
     text = _OUTER_SPACES.sub("", text)
@@ -79,12 +83,16 @@ def strip_spaces(text: str) -> str:
 def unify_all_spaces(text: str) -> str:
     """sanitize/unifyWhitespace.js unifyAllSpaces: &nbsp;, em dash and every whitespace become a space."""
     text = text.replace("&nbsp;", " ").replace("\u2014", " ")
-    return re.sub(r"\s", " ", text)
+    return _WHITESPACE.sub(" ", text)
+
+
+_WHITESPACE = re.compile(r"\s")
+_TAG = re.compile(r"(<([^>]+)>)")
 
 
 def strip_full_tags(text: str) -> str:
     """sanitize/stripHTMLTags.js stripFullTags"""
-    return strip_spaces(re.sub(r"(<([^>]+)>)", " ", text))
+    return strip_spaces(_TAG.sub(" ", text) if "<" in text else text)
 
 
 def sanitize_string(text: str) -> str:
@@ -104,13 +112,17 @@ def remove_punctuation(text: str) -> str:
     return _PUNCT_END.sub("", text, count=1)
 
 
+_SINGLE_QUOTES = re.compile("['‘’‛`‹›]")
+_DOUBLE_QUOTES = re.compile("[“”〝〞〟‟„『』«»]")
+
+
 def normalize_single_quotes(text: str) -> str:
-    return re.sub("['‘’‛`‹›]", "'", text)
+    return _SINGLE_QUOTES.sub("'", text)
 
 
 def normalize_quotes(text: str) -> str:
     """sanitize/quotes.js normalize"""
-    return re.sub("[“”〝〞〟‟„『』«»]", '"', normalize_single_quotes(text))
+    return _DOUBLE_QUOTES.sub('"', normalize_single_quotes(text))
 
 
 # --- words of a string (helpers/word/getWords.js) ------------------------------------------
@@ -137,6 +149,9 @@ def split_into_tokens(text: str, abbreviations: frozenset[str]) -> list[str]:
     raw = [t for t in _WORD_SEPARATORS.split(text) if t != "" and t is not None]
     out: list[str] = []
     for token in raw:
+        if token[0] not in _PUNCT_SET and token[-1] not in _PUNCT_SET:
+            out.append(token)  # no punctuation to split off (whitespace is a token of its own)
+            continue
         pre: list[str] = []
         post: list[str] = []
         while _PUNCT_START.search(token) and not _HASHED_START.search(token):
@@ -165,7 +180,8 @@ def _words_from_tokens(tokens: tuple[str, ...], split_on_hyphens: bool) -> tuple
                 del words[i]
                 continue
             words[i - 1:i + 2] = [words[i - 1] + "-" + words[i + 1]]
-    words = [remove_punctuation(w) for w in words]
+    words = [w if w and w[0] not in _PUNCT_SET and w[-1] not in _PUNCT_SET and "&" not in w and "\\" not in w
+             else remove_punctuation(w) for w in words]  # (remove_punctuation's own quick test, inlined)
     return tuple(w for w in words if w.strip() != "")
 
 
@@ -190,6 +206,7 @@ class _Rebuild(HTMLParser):
         self.out: list[str] = []
         self.ignore_stack: list[str] = []
         self.ignored_classes = ignored_classes
+        self.angles_in_text = False  # a "<" or ">" written that is not a tag's own (from "&lt;", an attribute)
 
     def _open(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.ignore_stack:
@@ -200,6 +217,8 @@ class _Rebuild(HTMLParser):
         if tag in IGNORED_TAGS or any(c in self.ignored_classes for c in classes):
             self.ignore_stack.append(tag)
             return
+        if any("<" in v or ">" in v for v in values.values()):
+            self.angles_in_text = True
         self.out.append("<" + tag + "".join(f" {k}='{v}'" for k, v in values.items()) + ">")
 
     def _close(self, tag: str) -> None:
@@ -227,20 +246,30 @@ class _Rebuild(HTMLParser):
 
     def handle_data(self, data):
         if not self.ignore_stack:
+            if "<" in data or ">" in data:
+                self.angles_in_text = True
             self.out.append(data)
 
 
 def html_parser(text: str, ignored_classes: tuple[str, ...] = IGNORED_CLASSES) -> str:
+    return html_parser_checked(text, ignored_classes)[0]
+
+
+def html_parser_checked(text: str, ignored_classes: tuple[str, ...] = IGNORED_CLASSES) -> tuple[str, bool]:
+    """html_parser, and whether every "<" and ">" of the result belongs to a tag it wrote (no
+    angle bracket came from the text or an attribute value)."""
     parser = _Rebuild(ignored_classes)
     parser.feed(text)
     parser.close()
-    return "".join(parser.out)
+    return "".join(parser.out), not parser.angles_in_text
+
+
+_NON_TEXT_TAG = re.compile(r"<(?!li|/li|p|/p|h1|/h1|h2|/h2|h3|/h3|h4|/h4|h5|/h5|h6|/h6|dd).*?>")
 
 
 def strip_non_text_tags(text: str) -> str:
     """sanitize/stripNonTextTags.js"""
-    text = re.sub(r"<(?!li|/li|p|/p|h1|/h1|h2|/h2|h3|/h3|h4|/h4|h5|/h5|h6|/h6|dd).*?>", "", text)
-    return strip_spaces(text)
+    return strip_spaces(_NON_TEXT_TAG.sub("", text))
 
 
 def decode_entities(text: str) -> str:

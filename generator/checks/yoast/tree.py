@@ -37,6 +37,7 @@ FILTERED_CLASSES = frozenset({"yoast-table-of-contents", "yoast-reading-time__wr
                               "elementor-soundcloud-wrapper", "elementor-shortcode", "elementor-menu-anchor",
                               "e-rating"})
 _WHITESPACE_ONLY = re.compile(r"^[\n\s]+$")
+_BLANK = re.compile(r"^\s+$")
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,15 @@ def _sentences(node: Node) -> list[Sentence]:
 def _sentences_of(inner_text: str) -> tuple[Sentence, ...]:
     abbreviations = _abbreviations()
     texts = list(split_sentences(inner_text, False))
-    if texts and re.match(r"^\s+$", texts[-1]):
+    if texts and _BLANK.match(texts[-1]):
         texts.pop()
     out = []
     for text in texts:
-        tokens = tuple(restore_hashed_entities(t) for t in split_into_tokens(text, abbreviations))
-        out.append(Sentence(restore_hashed_entities(text), tokens))
+        tokens = split_into_tokens(text, abbreviations)
+        if "#" in text:  # a hashed entity can only be in a token of a text that has one
+            tokens = [restore_hashed_entities(t) for t in tokens]
+            text = restore_hashed_entities(text)
+        out.append(Sentence(text, tuple(tokens)))
     return tuple(out)
 
 

@@ -94,8 +94,10 @@ def test_a_batch_learns_the_providers_concurrency_limit_and_loses_no_post(cli, t
     answered, throttled = statuses.count(200), statuses.count(429)
     assert set(statuses) <= {200, 429} and peak == 3
     # The six plans go out at once (8 may be in flight at first): 3 are refused, and that burst
-    # counts once; after it only the window's probing above the limit (by one) meets a 429.
-    assert 3 <= throttled <= 3 + 4, (throttled, answered)
+    # counts once; after it only the window's probing above the limit (by one) meets a 429, at most
+    # once per window of 3 answers (how often depends on the answers' order: 4-6 in all here). A
+    # fixed window of 8 meets a 429 on every request over 3 in flight: 30 and more.
+    assert 3 <= throttled <= 3 + answered // 3, (throttled, answered)
     assert answered == 30  # each of the posts' requests answered once: a 429 is asked again, never given up
 
 

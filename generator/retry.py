@@ -199,3 +199,32 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, wh
         reraise=True,
     )
     return await retrying(attempt)
+
+
+class Tally(Protocol):
+    """Where a client counts its requests: each sent (retries included), each retry, and the
+    retries by the kind of their reason ("server error", "rate limited", …)."""
+
+    requests: int
+    retries: int
+    retry_reasons: dict[str, int]
+
+
+async def with_counted_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str, tally: Tally,
+                               gate: Gate | None = None) -> tuple[T, int]:
+    """with_retries, with every request and retry added to `tally`; returns the answer and how many
+    retries it took (the text and the image client count alike)."""
+    retries = 0
+
+    def on_retry(reason: str) -> None:
+        nonlocal retries
+        retries += 1
+        tally.retries += 1
+        kind = reason.split(" (")[0]
+        tally.retry_reasons[kind] = tally.retry_reasons.get(kind, 0) + 1
+
+    async def once() -> T:
+        tally.requests += 1
+        return await call()
+
+    return await with_retries(once, policy, what, on_retry, gate=gate), retries

@@ -15,7 +15,7 @@ from .errors import BudgetExceeded, Deferred, FatalError, TransientError
 from .ledger import Ledger
 from .limiter import Limiter
 from .pricing import estimate_cost
-from ..retry import RetryPolicy, with_retries
+from ..retry import RetryPolicy, with_counted_retries
 
 log = logging.getLogger("genpost.llm")
 
@@ -62,22 +62,9 @@ class LLMClient:
                 self._count(hit, request)
                 return hit
         reserved = self.budget.reserve(name, request) if self.budget is not None and self.model.paid else 0.0
-        retries = 0
-
-        def on_retry(reason: str) -> None:
-            nonlocal retries
-            retries += 1
-            self.usage.retries += 1
-            key = reason.split(" (")[0]
-            self.usage.retry_reasons[key] = self.usage.retry_reasons.get(key, 0) + 1
-
-        async def once() -> Response:
-            self.usage.requests += 1
-            return await self.model.complete(request)
-
         try:
-            response = await with_retries(once, self.policy, f"{request.purpose or 'request'}", on_retry,
-                                          gate=self.limiter)
+            response, retries = await with_counted_retries(lambda: self.model.complete(request), self.policy,
+                                                           request.purpose or "request", self.usage, gate=self.limiter)
         except BaseException as e:
             if self.budget is not None:
                 self.budget.release(reserved)

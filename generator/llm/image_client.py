@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from ..retry import RetryPolicy, with_retries
+from ..retry import RetryPolicy, with_counted_retries
 from .limiter import Limiter
 from .errors import ContentPolicyRefusal
 from .image import ImageModel, ImageRequest, ImageResponse
@@ -46,22 +46,9 @@ class ImageClient:
             if hit is not None:
                 self._count(hit, request)
                 return hit
-        retries = 0
-
-        def on_retry(reason: str) -> None:
-            nonlocal retries
-            retries += 1
-            self.usage.retries += 1
-            key = reason.split(" (")[0]
-            self.usage.retry_reasons[key] = self.usage.retry_reasons.get(key, 0) + 1
-
-        async def once() -> ImageResponse:
-            self.usage.requests += 1
-            return await self.model.generate(request)
-
         try:
-            response = await with_retries(once, self.policy, f"{request.purpose or 'image'}", on_retry,
-                                          gate=self.limiter)
+            response, retries = await with_counted_retries(lambda: self.model.generate(request), self.policy,
+                                                           request.purpose or "image", self.usage, gate=self.limiter)
         except ContentPolicyRefusal:
             self.usage.refusals += 1
             log.info("image %s refused by the content policy", request.purpose or "request")

@@ -20,9 +20,8 @@ import openai
 
 from .errors import ContentPolicyRefusal, FatalError, TransientError
 from .image import ImageModel, ImageRequest, ImageResponse, sniff_format
-from ..retry import connection_problem
 from ..urls import endpoint_name
-from .openai import _retry_after, _short, rate_limited
+from .openai import CLIENT_ERRORS, _short, endpoint_error
 
 DEFAULT_TIMEOUT = 180.0  # a high-quality GPT image takes up to a minute or two
 
@@ -78,23 +77,11 @@ class OpenAIImageModel(ImageModel):
         started = time.monotonic()
         try:
             answer = await self._client.images.generate(**self._kwargs(request))
-        except openai.APITimeoutError:
-            raise TransientError(f"{endpoint_name(str(self._client.base_url))}: timeout") from None
-        except openai.APIConnectionError as e:
-            raise TransientError(f"{endpoint_name(str(self._client.base_url))}: {connection_problem(e)}") from None
-        except openai.RateLimitError as e:
-            raise rate_limited(e) from None
-        except openai.APIStatusError as e:
-            status = e.status_code
-            if is_refusal(e):
+        except CLIENT_ERRORS as e:
+            if isinstance(e, openai.APIStatusError) and is_refusal(e):
                 raise ContentPolicyRefusal(f"the image endpoint refused the prompt (content policy): {_text(e)}") from None
-            if status in _FATAL:
-                raise FatalError(_FATAL[status].format(msg=_text(e))) from None
-            if status >= 500 or status in (408, 409):
-                raise TransientError(f"server error ({status})", _retry_after(e)) from None
-            raise FatalError(f"the image endpoint answered {status}: {_text(e)}") from None
-        except (ValueError, openai.APIResponseValidationError) as e:
-            raise TransientError(f"unreadable response ({type(e).__name__})") from None
+            raise endpoint_error(e, endpoint_name(str(self._client.base_url)), _FATAL, "the image endpoint",
+                                 _text) from None
         seconds = time.monotonic() - started
         if not answer.data:
             raise TransientError("answer without an image")

@@ -8,6 +8,7 @@ asked again with the schema in the prompt, and the JSON is parsed from the text.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 
 import openai
 
@@ -38,6 +39,33 @@ _FATAL = {
 }
 
 
+# What a call through the official client may raise besides a bug: its timeouts, connection and
+# status errors, an answer that does not fit its types, and a body that is not JSON at all (cut off
+# in transit), which surfaces as a bare ValueError.
+CLIENT_ERRORS = (openai.APIConnectionError, openai.APIStatusError, openai.APIResponseValidationError, ValueError)
+
+
+def endpoint_error(error: Exception, endpoint: str, fatal: Mapping[int, str], who: str = "the endpoint",
+                   message: Callable[[openai.APIStatusError], str] | None = None) -> Exception:
+    """One of CLIENT_ERRORS as the retry policy reads it, for the text and the image endpoint alike:
+    timeouts, connection problems, 429, 5xx, 408, 409 and garbled bodies are worth another try
+    (TransientError, with the endpoint's Retry-After); the statuses in `fatal` and any other are not."""
+    if isinstance(error, openai.APITimeoutError):
+        return TransientError(f"{endpoint}: timeout")
+    if isinstance(error, openai.APIConnectionError):
+        return TransientError(f"{endpoint}: {connection_problem(error)}")
+    if isinstance(error, openai.RateLimitError):
+        return rate_limited(error)
+    if isinstance(error, openai.APIStatusError):
+        status, text = error.status_code, (message or (lambda e: _short(e.message)))(error)
+        if status in fatal:
+            return FatalError(fatal[status].format(msg=text))
+        if status >= 500 or status in (408, 409):
+            return TransientError(f"server error ({status})", _retry_after(error))
+        return FatalError(f"{who} answered {status}: {text}")
+    return TransientError(f"unreadable response ({type(error).__name__})")
+
+
 class OpenAIModel(Model):
     paid = True
 
@@ -64,24 +92,11 @@ class OpenAIModel(Model):
             # The raw response for its x-ratelimit-* headers (the limiter eases off before a 429).
             raw = await self._client.chat.completions.with_raw_response.create(**kwargs)
             completion = raw.parse()
-        except openai.APITimeoutError:
-            raise TransientError(f"{self.endpoint}: timeout") from None
-        except openai.APIConnectionError as e:
-            raise TransientError(f"{self.endpoint}: {connection_problem(e)}") from None
-        except openai.RateLimitError as e:
-            raise rate_limited(e) from None
-        except openai.APIStatusError as e:
-            status = e.status_code
-            if status == 400 and use_schema and "response_format" in f"{getattr(e, 'param', '')} {e.message}":
+        except CLIENT_ERRORS as e:
+            if (isinstance(e, openai.APIStatusError) and e.status_code == 400 and use_schema
+                    and "response_format" in f"{getattr(e, 'param', '')} {e.message}"):
                 raise UnsupportedSchema(e.message) from None
-            if status in _FATAL:
-                raise FatalError(_FATAL[status].format(msg=_short(e.message))) from None
-            if status >= 500 or status in (408, 409):
-                raise TransientError(f"server error ({status})", _retry_after(e)) from None
-            raise FatalError(f"the endpoint answered {status}: {_short(e.message)}") from None
-        except (ValueError, openai.APIResponseValidationError) as e:
-            # A body that is not JSON (cut off in transit) surfaces as a bare ValueError.
-            raise TransientError(f"unreadable response ({type(e).__name__})") from None
+            raise endpoint_error(e, self.endpoint, _FATAL) from None
         seconds = time.monotonic() - started
         if not completion.choices:
             raise TransientError("response without choices")

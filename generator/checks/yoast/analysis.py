@@ -20,8 +20,8 @@ from .keyphrase import (find_forms_in_string, forms_in_tokens, is_function_word_
                         match_text_with_array, match_text_with_word, escape_regexp)
 from .sentences import string_sentences
 from .text import (WORD_BOUNDARY_WITH_HYPHEN, format_number, get_words, html_parser, IGNORED_CLASSES,
-                   normalize_single_quotes, strip_full_tags, strip_non_text_tags, strip_spaces, words_from_tokens)
-from .tree import Node, Sentence, build_tree, filter_tree, tree_sentences
+                   strip_full_tags, strip_non_text_tags, strip_spaces, words_from_tokens)
+from .tree import Node, Sentence, build_tree, tree_sentences
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import time
 import sys
 from pathlib import Path
 
@@ -90,32 +91,39 @@ def good_text() -> str:
 
 # --- nothing the suite starts is left running -------------------------------------------------
 
-def _ours(before: set[tuple[int, int]]) -> list[str]:
-    """Live processes started during the run from this checkout or its venv (workers, servers,
-    forkservers, a genpost run in a subprocess), other than pytest itself."""
+# Every process the suite starts inherits this variable (the tests' environments are copies of
+# os.environ, at most without OPENAI_* and GENPOST_*), so what the suite left behind is found by
+# it, and a genpost or a browser a person runs from the same checkout meanwhile is not.
+SESSION_MARK = "PYTEST_GENPOST_SESSION"
+
+
+def _ours(mark: str) -> list[str]:
+    """Live processes that carry this session's mark (workers, servers, forkservers, a genpost run
+    in a subprocess, a browser), other than pytest itself."""
     from .support.procs import all_procs
 
+    needle = f"{SESSION_MARK}={mark}".encode() + b"\0"
     found = []
     for proc in all_procs():
-        if (proc.pid, proc.start) in before or proc.pid == os.getpid() or proc.state in ("Z", "X"):
+        if proc.pid == os.getpid() or proc.state in ("Z", "X"):
             continue
         try:
+            if needle not in Path(f"/proc/{proc.pid}/environ").read_bytes() + b"\0":
+                continue
             cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
+        except OSError:  # gone meanwhile
             continue
-        if str(ROOT) in cmdline or sys.executable in cmdline:
-            found.append(f"{proc.pid} {cmdline[:120]}")
+        found.append(f"{proc.pid} {cmdline[:120]}")
     return found
 
 
 def pytest_sessionstart(session):
-    from .support.procs import all_procs
-
-    session.config._genpost_before = {(p.pid, p.start) for p in all_procs()}
+    session.config._genpost_mark = os.environ[SESSION_MARK] = f"{os.getpid()}-{time.time_ns()}"
 
 
 def pytest_sessionfinish(session, exitstatus):
-    left = _ours(getattr(session.config, "_genpost_before", set()))
+    mark = getattr(session.config, "_genpost_mark", None)
+    left = _ours(mark) if mark else []
     if left:
         session.config.get_terminal_writer().line(
             "processes the tests started are still running:\n  " + "\n  ".join(left), red=True)

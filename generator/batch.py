@@ -195,9 +195,13 @@ def open_csv(path: Path) -> tuple[CsvInfo, Iterator[Row | BadRow]]:
 
 
 def count_rows(path: Path) -> int:
-    """Rows a batch will report (bad ones included), for the progress bar."""
+    """Rows a batch will report (bad ones included), for the progress bar. A sheet with its header
+    and nothing under it is refused like an empty one: a batch of no posts is a mistake, not a success."""
     _, rows = open_csv(path)
-    return sum(1 for _ in rows)
+    total = sum(1 for _ in rows)
+    if total == 0:
+        raise InputError(str(path), None, "has a header but no rows", "add one keyword per line under the header")
+    return total
 
 
 def row_brief(base: dict[str, Any], row: Row, source: str, base_dir: Path) -> Brief:

@@ -54,6 +54,8 @@ CASES = [
     ("csv without keyword", lambda t: ["batch", brief_with(t, "thema;jahr\nA;2025\n", "k.csv"), "--brief", MITTELSTAND,
                                        "--dry-run"], ["no 'keyword' column"]),
     ("empty csv", lambda t: ["batch", brief_with(t, "", "k.csv"), "--brief", MITTELSTAND, "--dry-run"], ["empty"]),
+    ("csv with only its header", lambda t: ["batch", brief_with(t, "keyword;topic\n\n", "k.csv"), "--brief",
+                                            MITTELSTAND, "--dry-run"], ["k.csv", "no rows"]),
     ("binary csv", lambda t: ["batch", brief_with(t, b"PK\x03\x04\x00\x00", "k.xlsx"), "--brief", MITTELSTAND,
                               "--dry-run"], ["binary"]),
     ("csv missing", lambda t: ["batch", t / "nope.csv", "--brief", MITTELSTAND, "--dry-run"], ["not found"]),

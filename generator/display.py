@@ -65,6 +65,12 @@ def check_value(check_id: str, value: Any) -> str:
         return f"in {used} of {plural(len(value), 'section')}"
     if check_id == "checklist.claims" and isinstance(value, list):
         return plural(len(value), "false claim") if value else NONE
+    if check_id == "keyword.subheadings" and isinstance(value, dict) and "subheadings" in value:
+        return f"{number(value.get('with_keyphrase', 0))} of {plural(value['subheadings'], 'subheading')}"
+    if check_id in ("repetition.phrases", "repetition.openings") and isinstance(value, dict) and value:
+        # phrase -> how often: the most frequent first, each with its count
+        ranked = sorted(value.items(), key=lambda kv: -kv[1])
+        return first_of((f"„{k}“ {number(v)}×" for k, v in ranked), 2)
     return show_value(value)
 
 

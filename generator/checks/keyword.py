@@ -45,7 +45,7 @@ def _yoast_density(r: Research, rule: Rule) -> Verdict:
     words = y.tree_word_count
     return yoast_verdict(y.score("keyphraseDensity"), round(y.density, 2),
                          f"{y.keyphrase_count} uses of the keyphrase ({_content_words(r)} in one sentence) in {words} "
-                         f"words, {y.density:.2f} %", target=f"{low}–{high} uses for {words} words")
+                         f"words (Yoast counts each part of a hyphenated word here), {y.density:.2f} %", target=f"{low}–{high} uses for {words} words")
 
 
 def _rankmath_density(r: Research, rule: Rule) -> Verdict:

@@ -546,7 +546,8 @@ def publish_cmd(
     try:
         folders = find_post_folders(folder) if all_posts else [folder]
         if not folders:
-            raise InputError(str(folder), None, "holds no genpost post folders", "give OUT/<slug>/ or use --all on OUT")
+            raise InputError(str(folder), None, "holds no genpost post folders" if folder.exists() else "not found",
+                             "give OUT/<slug>/ or use --all on OUT")
         # Resolve every target first: a missing password, an http URL or a second site stops
         # before any request.
         targets = resolve_targets({f: load_folder(f).brief.wordpress for f in folders}, wp_url, wp_user,
@@ -573,7 +574,7 @@ def preview_cmd(
     try:
         folders = find_post_folders(folder)
         if not folders:
-            raise InputError(str(folder), None, "holds no genpost post folders",
+            raise InputError(str(folder), None, "holds no genpost post folders" if folder.exists() else "not found",
                              "give OUT/<slug>/ or a batch's OUT")
         pages = [write_preview(f) for f in folders]
         page = pages[0] if folders == [folder] else write_index(folder)

@@ -79,7 +79,7 @@ def _extra_prices() -> dict[str, dict]:
     if not extra:
         return {}
     source = f"GENPOST_PRICES={extra}"
-    text = read_text_file(Path(extra), 1_000_000, "price file")
+    text = read_text_file(Path(extra), 1_000_000, "price file GENPOST_PRICES names")
     try:
         data = json.loads(text) if extra.endswith(".json") else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError):

@@ -31,6 +31,7 @@ from .folder import read_report
 from .pipeline import Checker, GenerationFailed, ProcessChecker
 from .preview import write_index
 from .run import produce
+from .tasks import stop_others
 
 DONE = ("passed", "failed")  # a report with one of these is a finished post; "error" is not
 _NESTED = {"targets": Targets, "title": TitleRules, "wordpress": WordPressSettings, "images": BriefImages}
@@ -367,6 +368,9 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
         else:
             await provider_passes(run, engine, provider, say)
     finally:
+        # Interrupted (or a request outlived _settle): the posts' tasks end before the ledger is
+        # closed, so an answer that arrived is kept and nothing writes into a closed ledger.
+        await stop_others()
         if engine is not None:
             await engine.aclose()
         await model.aclose()

@@ -225,6 +225,7 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
     from .llm import make_client, make_image_client
     from .pipeline import GenerationFailed
     from .run import produce
+    from .tasks import settle_others, stop_others
 
     settings = run.llm
     client = make_client(settings, label=brief.default_slug())  # with its own limiter
@@ -236,10 +237,14 @@ def _generate_one(brief, run, out: Path, max_rounds: int) -> int:
     async def go():
         try:
             return await produce(brief, client, out, max_rounds=max_rounds, progress=progress, images=images)
+        except Exception:
+            await settle_others()  # a failed request's siblings still on their way: their answers are kept
+            raise
         finally:
-            await client.aclose()
+            await stop_others()  # before the ledger is closed (interrupted: the post's requests stop)
+            await client.aclose()  # closes the ledger too: no -wal or -shm file is left behind
             if images is not None:
-                await images.model.aclose()
+                await images.aclose()
 
     from .heap import settle
 

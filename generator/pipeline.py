@@ -45,7 +45,14 @@ def _watch_parent(parent: int) -> None:
     """Runs in each checker worker: the worker ends when genpost does, however genpost ended
     (kill -9 included), instead of waiting forever for work that will never come. The checker is
     imported by now (this module imports it), so the worker's heap is settled (heap.settle)."""
+    import signal
     import threading
+
+    # A terminal's Ctrl-C reaches the workers too (one process group). genpost decides what an
+    # interrupt means and shuts the pool down (ProcessChecker.close); a worker that ended by
+    # itself would print a KeyboardInterrupt traceback and break the pool instead. SIGTERM stays:
+    # the pool stops a broken pool's workers with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -201,6 +201,16 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, wh
     return await retrying(attempt)
 
 
+def stop_if_cancelled() -> None:
+    """Raise the cancel this task was given and has not acted on. asyncio.wait_for (3.11, in
+    with_retries) returns an answer that arrived together with a cancel instead of raising it:
+    the client keeps that answer (paid for), then stops here instead of going on with the post
+    (and sending new requests) after Ctrl-C. Also before a request: a task asked to stop sends none."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class Tally(Protocol):
     """Where a client counts its requests: each sent (retries included), each retry, and the
     retries by the kind of their reason ("server error", "rate limited", …)."""

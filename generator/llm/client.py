@@ -15,7 +15,7 @@ from .errors import BudgetExceeded, Deferred, FatalError, TransientError
 from .ledger import Ledger
 from .limiter import Limiter
 from .pricing import estimate_cost
-from ..retry import RetryPolicy, with_counted_retries
+from ..retry import RetryPolicy, stop_if_cancelled, with_counted_retries
 
 log = logging.getLogger("genpost.llm")
 
@@ -53,6 +53,7 @@ class LLMClient:
     usage: Usage = field(default_factory=Usage)
     label: str = ""  # the post this client works for, as the ledger shows it
     budget: Budget | None = None  # --max-cost, shared by all posts of a batch
+    own_ledger: Ledger | None = None  # opened for this client alone (make_client): aclose closes it
 
     async def ask(self, request: Request) -> Response:
         ledger, name = self.ledger, self.model.name
@@ -61,6 +62,7 @@ class LLMClient:
             if hit is not None:
                 self._count(hit, request)
                 return hit
+        stop_if_cancelled()
         reserved = self.budget.reserve(name, request) if self.budget is not None and self.model.paid else 0.0
         try:
             response, retries = await with_counted_retries(lambda: self.model.complete(request), self.policy,
@@ -80,6 +82,7 @@ class LLMClient:
             keep = self.model.paid and bool(response.text) and response.finish_reason != "length"
             ledger.put(name, request, response, post=self.label, mode="batch" if response.batch else "live",
                        cost=cost, keep=keep)
+        stop_if_cancelled()  # the answer is kept; an interrupted run stops here
         self._count(response, request)
         return response
 
@@ -109,6 +112,8 @@ class LLMClient:
 
     async def aclose(self) -> None:
         await self.model.aclose()
+        if self.own_ledger is not None:
+            self.own_ledger.close()  # checkpoints the WAL: no -wal or -shm file is left beside it
 
 
 __all__ = ["LLMClient", "Limiter", "Usage", "FatalError", "TransientError", "Deferred", "BudgetExceeded"]

@@ -60,10 +60,12 @@ def open_ledger(settings: LLMSettings, paid: bool = True) -> Ledger | None:
 
 def make_client(settings: LLMSettings, limiter: Limiter | None = None, label: str = "") -> LLMClient:
     """A client for one run; without a limiter it gets its own (adaptive concurrency and
-    Retry-After hold for a single post's parallel sections too)."""
+    Retry-After hold for a single post's parallel sections too). Its ledger is its own: aclose
+    closes it."""
     model = make_model(settings)
-    return LLMClient(model=model, ledger=open_ledger(settings, model.paid), policy=settings.retry,
-                     limiter=limiter if limiter is not None else Limiter(), label=label)
+    ledger = open_ledger(settings, model.paid)
+    return LLMClient(model=model, ledger=ledger, policy=settings.retry,
+                     limiter=limiter if limiter is not None else Limiter(), label=label, own_ledger=ledger)
 
 
 class ImageSettings(BaseModel):
@@ -93,6 +95,7 @@ def make_image_model(settings: ImageSettings) -> ImageModel:
 
 def make_image_client(settings: ImageSettings, limiter: Limiter | None = None) -> ImageClient:
     model = make_image_model(settings)
-    cache = LedgerImageCache(Ledger(settings.ledger)) if settings.ledger and model.paid else None
-    return ImageClient(model=model, cache=cache, policy=settings.retry,
-                       limiter=limiter if limiter is not None else Limiter())
+    ledger = Ledger(settings.ledger) if settings.ledger and model.paid else None
+    return ImageClient(model=model, cache=LedgerImageCache(ledger) if ledger is not None else None,
+                       policy=settings.retry, limiter=limiter if limiter is not None else Limiter(),
+                       own_ledger=ledger)

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from ..retry import RetryPolicy, with_counted_retries
+from ..retry import RetryPolicy, stop_if_cancelled, with_counted_retries
 from .limiter import Limiter
 from .errors import ContentPolicyRefusal
 from .image import ImageModel, ImageRequest, ImageResponse
 from .image_cache import ImageCache
 from .pricing import estimate_image_cost
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 log = logging.getLogger("genpost.llm")
 
@@ -37,6 +41,7 @@ class ImageClient:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     limiter: Limiter | None = None
     usage: ImageUsage = field(default_factory=ImageUsage)
+    own_ledger: Ledger | None = None  # the cache's, opened for this client alone (make_image_client)
 
     async def generate(self, request: ImageRequest) -> ImageResponse:
         """One image. Raises TransientError after the retries, FatalError, or
@@ -46,6 +51,7 @@ class ImageClient:
             if hit is not None:
                 self._count(hit, request)
                 return hit
+        stop_if_cancelled()
         try:
             response, retries = await with_counted_retries(lambda: self.model.generate(request), self.policy,
                                                            request.purpose or "image", self.usage, gate=self.limiter)
@@ -56,6 +62,7 @@ class ImageClient:
         response.retries = retries
         if self.cache is not None and self.model.paid:
             self.cache.put(self.model.name, request, response)
+        stop_if_cancelled()  # the image is kept; an interrupted run stops here
         self._count(response, request)
         return response
 
@@ -78,6 +85,8 @@ class ImageClient:
 
     async def aclose(self) -> None:
         await self.model.aclose()
+        if self.own_ledger is not None:
+            self.own_ledger.close()
 
 
 __all__ = ["ImageClient", "ImageUsage"]

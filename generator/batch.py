@@ -31,7 +31,7 @@ from .folder import read_report
 from .pipeline import Checker, GenerationFailed, ProcessChecker
 from .preview import write_index
 from .run import produce
-from .tasks import stop_others
+from .tasks import settle_others, stop_others
 
 DONE = ("passed", "failed")  # a report with one of these is a finished post; "error" is not
 _NESTED = {"targets": Targets, "title": TitleRules, "wordpress": WordPressSettings, "images": BriefImages}
@@ -511,20 +511,14 @@ class BatchRun:
             for w in workers:
                 w.cancel()
             rows.close()
-        await _settle()
+        # When one of a post's parallel requests is deferred, its siblings in an asyncio.gather are
+        # queued a moment later: let them arrive in the ledger before the pass ends.
+        await settle_others()
         if waiting:
             # Posts that stopped to wait leave reference cycles behind (exceptions, their frames,
             # the tasks of parallel requests); free them before the batch wait and the next pass.
             gc.collect()
         return waiting
-
-
-async def _settle() -> None:
-    """Let requests still on their way into the ledger arrive: when one of a post's parallel
-    requests is deferred, the others (siblings in an asyncio.gather) are queued a moment later."""
-    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    if others:
-        await asyncio.wait(others, timeout=60)
 
 
 REPORT_COLUMNS = ["line", "keyword", "slug", "status", "rounds", "calls", "tokens", "cost_usd", "batch_cost_usd", "seconds",

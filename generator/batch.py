@@ -415,8 +415,10 @@ class BatchRun:
     def done(self, result: RowResult) -> None:
         self.journal.add(result)
         self.finished.add(result.line)
-        if self.ledger is not None and result.slug and result.status in ("passed", "failed", "error"):
-            self.ledger.set_post(result.slug, result.status)
+        # A post an earlier run finished (a single run, or the batch before a restart) counts by
+        # that run's outcome, so --status counts every post the folder holds.
+        if self.ledger is not None and result.slug and result.outcome in ("passed", "failed", "error"):
+            self.ledger.set_post(result.slug, result.outcome)
         if self.on_row:
             self.on_row(result)
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.brief import load_brief
+
 from .conftest import DATA, MITTELSTAND, ROOT
 from .support.fake_openai import FakeOpenAI
 from .support.ledger_view import kept_answers
@@ -146,3 +148,18 @@ def test_killed_batch_resumes_without_regenerating_or_paying_twice(tmp_path):
     assert all(r["tokens"] == "0" and r["calls"] == "0" and r["note"].startswith("done in an earlier run (passed)")
                for r in skipped)
     assert len(rows) == 4 and {r["status"] for r in rows if r not in skipped} == {"passed"}
+
+
+def test_status_counts_a_post_an_earlier_run_finished(cli, tmp_path):
+    # A single run writes one post; the batch finds it done (skipped) and makes the other.
+    out = tmp_path / "o"
+    code, stdout, stderr = cli("--brief", DATA / "small.yaml", "--dry-run", "--out", out)
+    assert code == 0, stdout + stderr
+    path = tmp_path / "k.csv"
+    keyword = load_brief(DATA / "small.yaml").keyword
+    path.write_text(f"keyword\n{keyword}\nKühlräume im Handwerk\n", encoding="utf-8")
+    code, stdout, stderr = cli("batch", path, "--brief", DATA / "small.yaml", "--dry-run", "--out", out)
+    assert code == 0, stdout + stderr
+    assert [r["status"] for r in batch_rows(out)] == ["skipped", "passed"]
+    code, stdout, _ = cli("batch", "--status", out)
+    assert code == 0 and "posts by step: 2 passed" in stdout

@@ -152,8 +152,13 @@ class Element:
     @cached_property
     def root(self):
         """The block's parsed HTML (selectolax node), for what needs its tags (the preview):
-        parsed when first asked for, held only as long as this element."""
+        parsed when first asked for, held until forget_root or as long as this element."""
         return _html_root(self.block.raw)
+
+    def forget_root(self) -> None:
+        """Drop the parsed HTML: a lexbor document costs about 1 MB however small the block, so
+        whoever reads the blocks' tags one by one (the preview) keeps one at a time, not 130."""
+        self.__dict__.pop("root", None)
 
 
 INTRO = "Einleitung"  # the name of the section before the first H2 (the plan calls the intro so too)

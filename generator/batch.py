@@ -379,7 +379,7 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
                         seconds=seconds, aborted=run.aborted[0] if run.aborted else None,
                         stopped=run.stopped)
     write_batch_report(out, batch)
-    write_index(out)
+    write_index(out, (r.model_dump() for r in batch.rows()))  # the journal, one row at a time
     return batch
 
 

@@ -436,8 +436,10 @@ class BatchRun:
                     client = client_for(slug)
                     t0 = time.perf_counter()
                     try:
-                        folder, result = await produce(brief, client, self.out, max_rounds=self.max_rounds,
-                                                       checker=self.checker, images=self.image_client(brief))
+                        # Only the folder: the post (plan, draft, report, images) is on disk now,
+                        # and a name kept for it would hold it while this worker makes the next one.
+                        folder = (await produce(brief, client, self.out, max_rounds=self.max_rounds,
+                                                checker=self.checker, images=self.image_client(brief)))[0]
                         report = read_report(folder) or {}
                         self.done(_from_report(row, slug, report, note))
                     except Deferred as deferred:

@@ -14,7 +14,6 @@ resized, compressed, metadata stripped (images.py). The files are kept in memory
 from __future__ import annotations
 
 import asyncio
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,11 +140,11 @@ def _milder(brief: Brief) -> str:
 
 
 # Decoding and preparing one picture holds its pixels several times over (a 1536x1024 decode is
-# 4.7 MB, RGBA 6.3 MB; then its sRGB, flattened, resized and clean copies) for a fraction of a
-# second. Done in this small pool, from the encoded file to the prepared one, so only this many
-# pictures are ever decoded at once, however many posts of a batch are in flight (16 posts of
-# 3 images decoded as soon as they arrived held 340 MB).
-_PREPARE_POOL = ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1), thread_name_prefix="genpost-image")
+# 4.7 MB, RGBA 6.3 MB; then its sRGB, flattened, resized and clean copies) for a tenth of a
+# second. Done in this one thread, from the encoded file to the prepared one, so one picture at a
+# time is decoded, however many posts of a batch are in flight (16 posts of 3 images decoded as
+# soon as they arrived held 340 MB). An image model takes seconds per picture: one thread keeps up.
+_PREPARE_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genpost-image")
 
 
 def _load_and_prepare(source: Path | bytes, name: str, width: int) -> PreparedImage:

@@ -166,7 +166,9 @@ def build_page(folder: Path) -> PreviewPage:
     except (OSError, UnicodeDecodeError):
         markup = None  # the run ended before the post was rendered: the page says so
     if markup is not None:
-        doc = Document(Post(markup=markup))
+        # Read once, after the checks (in a batch, in the checker's process): kept out of the
+        # cache of block views, which is for the re-checks of the posts in flight.
+        doc = Document(Post(markup=markup), cached=False)
         content = annotate(doc, brief, title, folder)
         anchors = {s.name: s.anchor for s in content.sections}
     checks = _checks(report, anchors)

@@ -3,21 +3,27 @@
 1. Throughput: 100 posts of briefs/mittelstand.yaml against the fake OpenAI server (its own
    process) with 200 ms latency per request and a cap of 32 concurrent requests. Target: wall
    time within 1.25 x the ideal, total requests x 0.2 s / 32.
-2. Memory: peak RSS of dry-run batches of 100, 300 and 1,000 rows; it must not grow with rows.
+2. Memory: dry-run batches of 100, 1,000 and 10,000 rows at `--jobs 16`, each its own run; the
+   peak of the whole process tree (genpost, its checker worker, anything else it starts; see
+   treemem.py). Target: at most 300 MB, flat in the rows. And one dry run
+   (`genpost --brief briefs/mittelstand.yaml --dry-run`), target at most 100 MB.
 
-    python bench/bench_batch.py [--posts 100] [--rows 100,300,1000] [--skip-memory] [--skip-throughput]
+    pip install -e '.[bench]'   # psutil
+    python bench/bench_batch.py [--posts 100] [--rows 100,1000,10000] [--jobs 16] [--brief FILE]
+                                [--skip-memory] [--skip-throughput] [--skip-single]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from treemem import run_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ["Digitalisierung", "Automatisierung", "Cloud-Lösungen", "IT-Sicherheit", "Datenschutz", "Zeiterfassung",
@@ -74,33 +80,44 @@ def throughput(posts: int) -> None:
         print(f"  wall {wall:.2f} s, ideal {ideal:.2f} s, ratio {wall / ideal:.3f} (target <= 1.25)")
 
 
-def peak_rss_mb(rows: int) -> float:
+def batch_memory(rows: int, jobs: int, brief: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         write_csv(tmp_path / "k.csv", rows)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run(genpost("batch", str(tmp_path / "k.csv"), "--brief", str(ROOT / "tests/data/small.yaml"),
-                               "--out", str(tmp_path / "out"), "--dry-run", "--jobs", "4"),
-                       cwd=ROOT, capture_output=True, check=False)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        # ru_maxrss of children is the largest child so far: runs go from small to large
-        return max(after, before) / 1024
+        run = run_tree(genpost("batch", str(tmp_path / "k.csv"), "--brief", str(brief), "--out",
+                               str(tmp_path / "out"), "--dry-run", "--jobs", str(jobs)), ROOT)
+        report = json.loads((tmp_path / "out" / "batch-report.json").read_text(encoding="utf-8"))
+        index_kb = (tmp_path / "out" / "index.html").stat().st_size / 1e3
+    passed = sum(r["status"] == "passed" for r in report["rows"])
+    print(f"memory: {rows:6d} dry-run rows, --jobs {jobs}: peak {run.peak_mb:6.1f} MB over "
+          f"{run.peak_processes} processes ({run.seconds:.1f} s, {passed} passed, exit {run.returncode}, "
+          f"index.html {index_kb:,.0f} kB)", flush=True)
+
+
+def single_memory(brief: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        run = run_tree(genpost("--brief", str(brief), "--dry-run", "--out", tmp), ROOT)
+    print(f"single dry run of {brief.name}: peak {run.peak_mb:6.1f} MB over {run.peak_processes} processes "
+          f"({run.seconds:.1f} s, exit {run.returncode})", flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=100)
-    ap.add_argument("--rows", default="100,300,1000")
+    ap.add_argument("--rows", default="100,1000,10000")
+    ap.add_argument("--jobs", type=int, default=16)
+    ap.add_argument("--brief", type=Path, default=ROOT / "briefs/mittelstand.yaml")
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--skip-single", action="store_true")
     args = ap.parse_args()
     if not args.skip_throughput:
         throughput(args.posts)
+    if not args.skip_single:
+        single_memory(args.brief)
     if not args.skip_memory:
         for rows in (int(r) for r in args.rows.split(",")):
-            t0 = time.perf_counter()
-            print(f"memory: {rows:5d} dry-run rows: peak RSS {peak_rss_mb(rows):6.1f} MB "
-                  f"({time.perf_counter() - t0:.1f} s)")
+            batch_memory(rows, args.jobs, args.brief)
 
 
 if __name__ == "__main__":

@@ -332,6 +332,7 @@ def annotate(doc: Document, brief: Brief, title: str, folder: Path | None = None
         else:
             view.segments = marker.runs(el.root, sentences=False)[0] if el.root is not None else []
             view.words = len(el.word_list)
+        el.forget_root()  # the page needs its segments, not its parse (about 1 MB a block)
         marked += bool(view.notes)
         blocks.append(view)
 

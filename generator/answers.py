@@ -69,7 +69,8 @@ def check_text(text: str, finish_reason: str) -> None:
         raise BadAnswer("empty", "die Antwort war leer")
     if len(text) < 600 and _REFUSAL.search(text):
         raise BadAnswer("refusal", "die Antwort war eine Ablehnung statt des Textes")
-    if looks_german(text) is False:
+    # Uncached: each answer is judged once, and a cache of whole answers would hold ~3 kB each.
+    if looks_german.__wrapped__(text) is False:
         raise BadAnswer("english", "die Antwort war nicht auf Deutsch")
 
 

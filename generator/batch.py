@@ -387,7 +387,7 @@ async def run_batch(csv_path: Path, brief_path: Path, out: Path, settings: LLMSe
                         seconds=seconds, aborted=run.aborted[0] if run.aborted else None,
                         stopped=run.stopped)
     write_batch_report(out, batch)
-    write_index(out)
+    write_index(out, (r.model_dump() for r in batch.rows()))  # the journal, one row at a time
     return batch
 
 
@@ -446,8 +446,10 @@ class BatchRun:
                     client = client_for(slug)
                     t0 = time.perf_counter()
                     try:
-                        folder, result = await produce(brief, client, self.out, max_rounds=self.max_rounds,
-                                                       checker=self.checker, images=self.image_client(brief))
+                        # Only the folder: the post (plan, draft, report, images) is on disk now,
+                        # and a name kept for it would hold it while this worker makes the next one.
+                        folder = (await produce(brief, client, self.out, max_rounds=self.max_rounds,
+                                                checker=self.checker, images=self.image_client(brief)))[0]
                         report = read_report(folder) or {}
                         self.done(_from_report(row, slug, report, note))
                     except Deferred as deferred:

@@ -30,7 +30,7 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
     return re.compile(r"(?<![^\W_])" + r"\s+".join(parts) + r"(?![^\W_])", re.IGNORECASE)
 
 
-@lru_cache(maxsize=16384)  # per paragraph and keyword: every check of a post asks again
+@lru_cache(maxsize=4096)  # per paragraph and keyword (~35 posts): every check of a post asks again
 def count_keyword(text: str, keyword: str) -> int:
     return len(keyword_pattern(keyword).findall(text))
 

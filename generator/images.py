@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageOps
 
 from .errors import InputError
 from .german import STOP_WORDS, slugify
@@ -251,7 +251,9 @@ def prepare(image: Image.Image, width: int, max_bytes: int = 200_000, *, format:
         raise ValueError("width must be at least 1")
     if format not in DEFAULT_QUALITY:
         raise ValueError(f"format must be webp or jpeg, not {format!r}")
-    work = ImageOps.exif_transpose(image)
+    # exif_transpose copies the whole image when there is nothing to turn: ask it only when there is.
+    turned = image.getexif().get(ExifTags.Base.Orientation, 1) in range(2, 9)
+    work = ImageOps.exif_transpose(image) if turned else image
     work = _to_srgb(work)
     work = _flatten(work, keep_alpha=format == "webp")
     if work.width > width:

@@ -152,8 +152,13 @@ class Element:
     @cached_property
     def root(self):
         """The block's parsed HTML (selectolax node), for what needs its tags (the preview):
-        parsed when first asked for, held only as long as this element."""
+        parsed when first asked for, held until forget_root or as long as this element."""
         return _html_root(self.block.raw)
+
+    def forget_root(self) -> None:
+        """Drop the parsed HTML: a lexbor document costs about 1 MB however small the block, so
+        whoever reads the blocks' tags one by one (the preview) keeps one at a time, not 130."""
+        self.__dict__.pop("root", None)
 
 
 INTRO = "Einleitung"  # the name of the section before the first H2 (the plan calls the intro so too)
@@ -184,15 +189,18 @@ def _visible_text(node) -> str:
     return " ".join(node.text(deep=True).split())
 
 
-def block_view(block: Block) -> BlockView:
+def block_view(block: Block, cached: bool = True) -> BlockView:
     """The measured view of a block, from a bounded cache keyed by the block's whole markup
     (delimiters and attributes included, so the same text in another block type is another
-    view)."""
-    return _block_view(block.source[block.start:block.end], block.name or "", block.raw_start - block.start,
-                       block.raw_end - block.start)
+    view). cached=False: parsed and not kept, for a post read once."""
+    read = _block_view if cached else _block_view.__wrapped__
+    return read(block.source[block.start:block.end], block.name or "", block.raw_start - block.start,
+                block.raw_end - block.start)
 
 
-@lru_cache(maxsize=8192)  # about 60 posts of 130 blocks; a view is a few hundred bytes
+# About 35 posts of 110 blocks: what a batch's posts in flight re-check (a changed block is a new
+# view), not every post it ever checked. A view with its words and sentences is about 3 kB.
+@lru_cache(maxsize=4096)
 def _block_view(markup: str, name: str, raw_start: int, raw_end: int) -> BlockView:
     kind = _TEXT_BLOCKS.get(name, "other")
     root = _html_root(markup[raw_start:raw_end])
@@ -219,9 +227,10 @@ def _block_view(markup: str, name: str, raw_start: int, raw_end: int) -> BlockVi
 
 class Document:
     """A post parsed once: blocks, elements in reading order, sections, links, text. The blocks'
-    HTML is read through block_view (one parse per distinct block, none held)."""
+    HTML is read through block_view (one parse per distinct block, none held). cached=False for a
+    post read once (the preview): its views are not kept for later checks."""
 
-    def __init__(self, post: Post):
+    def __init__(self, post: Post, cached: bool = True):
         self.post = post
         parsed = parse_blocks(post.markup)
         self.blocks = parsed.blocks
@@ -232,7 +241,7 @@ class Document:
         for block in self.blocks:
             if block.name is None:
                 continue
-            view = block_view(block)
+            view = block_view(block, cached)
             level = view.level
             if view.kind == "heading" and level is None:
                 level = int(block.attrs.get("level", 2))

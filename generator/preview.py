@@ -13,9 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
+import tempfile
+from array import array
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterable, Iterator, Literal, Mapping
 
 import jinja2
 from pydantic import BaseModel, Field, ValidationError
@@ -26,7 +30,7 @@ from .brief import Brief, explain_validation
 from .display import check_value, plural
 from .errors import InputError
 from .folder import INDEX, POST_HTML, PREVIEW, REPORT, find_post_folders, read_report
-from .fsutil import atomic_write_text, data_dir
+from .fsutil import atomic_write_lines, atomic_write_text, data_dir
 from .plaintext import plain_line
 from .post import Document, Post
 from .serp import Snippet, snippet
@@ -162,7 +166,9 @@ def build_page(folder: Path) -> PreviewPage:
     except (OSError, UnicodeDecodeError):
         markup = None  # the run ended before the post was rendered: the page says so
     if markup is not None:
-        doc = Document(Post(markup=markup))
+        # Read once, after the checks (in a batch, in the checker's process): kept out of the
+        # cache of block views, which is for the re-checks of the posts in flight.
+        doc = Document(Post(markup=markup), cached=False)
         content = annotate(doc, brief, title, folder)
         anchors = {s.name: s.anchor for s in content.sections}
     checks = _checks(report, anchors)
@@ -220,6 +226,11 @@ class IndexPage(BaseModel):
     max_seconds: str
     version: str = __version__
 
+    @property
+    def charted(self) -> int:
+        """Rows in the chart: every post (bad rows have none)."""
+        return sum(1 for r in self.rows if r.status != "bad row")
+
 
 def _measured(report: dict[str, Any], check_id: str) -> int | None:
     for c in report.get("checks") or []:
@@ -247,47 +258,131 @@ def _row(folder: Path, out: Path) -> IndexRow:
         note=plain_line(str(report.get("error") or "")))
 
 
-def _batch_rows(out: Path) -> list[dict[str, Any]]:
+def _batch_rows(out: Path) -> Iterator[Mapping[str, Any]]:
     """The rows of the batch that wrote OUT, if one did (for rows without a folder: bad rows)."""
     try:
         data = json.loads((out / BATCH_REPORT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
+        return iter(())
     rows = data.get("rows") if isinstance(data, dict) else None
-    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+    return iter([r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else [])
 
 
-def build_index(out: Path) -> IndexPage:
-    """Every post folder in OUT; after a batch, in the CSV's order and with its bad rows."""
-    out = Path(out)
-    rows = [_row(folder, out) for folder in find_post_folders(out) if folder != out]
-    by_slug = {r.slug: r for r in rows}
-    for r in _batch_rows(out):
+def _index_rows(out: Path, batch_rows: Iterable[Mapping[str, Any]] | None) -> Iterator[tuple[tuple, IndexRow]]:
+    """Every row of the index with its place (unsorted): after a batch, by CSV line; post folders
+    without one after those, by name; a bad row after a post of the same line. Holds one row at a
+    time, plus the batch's CSV line per slug."""
+    lines: dict[str, int | None] = {}
+    bad: list[tuple[int | None, str, str]] = []  # line, keyword, note: what a bad row shows
+    for r in _batch_rows(out) if batch_rows is None else batch_rows:
         line = r.get("line") if isinstance(r.get("line"), int) else None
         if r.get("status") == "bad row":
-            rows.append(IndexRow(slug="", keyword=plain_line(str(r.get("keyword") or "")), title="",
-                                 status="bad row", href=None, line=line,
-                                 note=plain_line(f"line {line}: {r.get('note')}")))
-        elif str(r.get("slug")) in by_slug:
-            by_slug[str(r.get("slug"))].line = line
-    rows.sort(key=lambda r: (r.line is None, r.line or 0))  # stable: folders without a line stay by name
-    costs = [r.cost_usd for r in rows if r.cost_usd is not None]
-    times = [r.seconds for r in rows if r.seconds is not None]
-    max_cost, max_time = max(costs, default=0.0), max(times, default=0.0)
+            bad.append((line, plain_line(str(r.get("keyword") or "")), plain_line(f"line {line}: {r.get('note')}")))
+        else:
+            lines[str(r.get("slug"))] = line
+    n = 0
+    for n, folder in enumerate((f for f in find_post_folders(out) if f != out), start=1):
+        row = _row(folder, out)
+        row.line = lines.get(row.slug)
+        yield (row.line is None, row.line or 0, 0, n), row
+    for m, (line, keyword, note) in enumerate(bad):
+        row = IndexRow(slug="", keyword=keyword, title="", status="bad row", href=None, line=line, note=note)
+        yield (line is None, line or 0, 1, m), row
+
+
+@dataclass
+class _Totals:
+    """What the index's head and chart say about all rows, summed up one row at a time."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    costs: list[float] = field(default_factory=list)  # fsum: the same total in any order
+    times: list[float] = field(default_factory=list)
+    missing_cost: bool = False
+
+    def add(self, r: IndexRow) -> None:
+        self.counts[r.status] = self.counts.get(r.status, 0) + 1
+        if r.cost_usd is not None:
+            self.costs.append(r.cost_usd)
+        elif r.status != "bad row":
+            self.missing_cost = True
+        if r.seconds is not None:
+            self.times.append(r.seconds)
+
+    @property
+    def max_cost(self) -> float:
+        return max(self.costs, default=0.0)
+
+    @property
+    def max_time(self) -> float:
+        return max(self.times, default=0.0)
+
+    def bars(self, r: IndexRow) -> IndexRow:
+        r.cost_bar = (r.cost_usd or 0.0) / self.max_cost if self.max_cost > 0 else 0.0
+        r.time_bar = (r.seconds or 0.0) / self.max_time if self.max_time > 0 else 0.0
+        return r
+
+    def head(self) -> dict[str, str]:
+        order = ["passed", "failed", "error", "bad row"]
+        total = sum(self.counts.values())
+        summary = f"{plural(total, 'post')}: " + ", ".join(
+            plural(n, status) if status == "bad row" else f"{n} {status}"
+            for status, n in sorted(self.counts.items(), key=lambda i: (order.index(i[0]) if i[0] in order else 9, i[0])))
+        return dict(summary=summary if total else "no posts yet",
+                    total_cost="n/a" if self.missing_cost and not self.costs else _cost(math.fsum(self.costs)),
+                    total_seconds=_seconds(math.fsum(self.times)), max_cost=_cost(self.max_cost),
+                    max_seconds=_seconds(self.max_time))
+
+
+def build_index(out: Path, batch_rows: Iterable[Mapping[str, Any]] | None = None) -> IndexPage:
+    """Every post folder in OUT; after a batch, in the CSV's order and with its bad rows. The
+    whole page in memory: write_index writes the same page holding one row at a time."""
+    out = Path(out)
+    totals = _Totals()
+    placed = sorted(_index_rows(out, batch_rows), key=lambda item: item[0])
+    rows = [row for _, row in placed]
     for r in rows:
-        r.cost_bar = (r.cost_usd or 0.0) / max_cost if max_cost > 0 else 0.0
-        r.time_bar = (r.seconds or 0.0) / max_time if max_time > 0 else 0.0
-    counts: dict[str, int] = {}
+        totals.add(r)
     for r in rows:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    order = ["passed", "failed", "error", "bad row"]
-    summary = f"{plural(len(rows), 'post')}: " + ", ".join(
-        plural(n, status) if status == "bad row" else f"{n} {status}"
-        for status, n in sorted(counts.items(), key=lambda i: (order.index(i[0]) if i[0] in order else 9, i[0])))
-    missing_cost = any(r.cost_usd is None for r in rows if r.status != "bad row")
-    return IndexPage(rows=rows, summary=summary if rows else "no posts yet",
-                     total_cost="n/a" if missing_cost and not costs else _cost(sum(costs)),
-                     total_seconds=_seconds(sum(times)), max_cost=_cost(max_cost), max_seconds=_seconds(max_time))
+        totals.bars(r)
+    return IndexPage(rows=rows, **totals.head())
+
+
+class _SpooledRows:
+    """The index's rows in a temporary file beside the page, read back in order as often as the
+    template goes through them; memory holds each row's place and offset."""
+
+    def __init__(self, out: Path, rows: Iterable[tuple[tuple, IndexRow]], totals: _Totals):
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out)  # on disk, not in a tmpfs
+        self._totals = totals
+        places: list[tuple[tuple, int]] = []
+        for place, row in rows:
+            totals.add(row)
+            places.append((place, self._file.tell()))
+            self._file.write(row.model_dump_json() + "\n")
+        places.sort(key=lambda item: item[0])
+        self._offsets = array("q", (offset for _, offset in places))
+
+    def __iter__(self) -> Iterator[IndexRow]:
+        for offset in self._offsets:
+            self._file.seek(offset)
+            yield self._totals.bars(IndexRow.model_validate_json(self._file.readline()))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class _StreamedIndex:
+    """What index.html.j2 reads of an IndexPage, with the rows coming from the spool."""
+
+    rows: _SpooledRows
+    charted: int
+    summary: str
+    total_cost: str
+    total_seconds: str
+    max_cost: str
+    max_seconds: str
+    version: str = __version__
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -320,8 +415,20 @@ def write_preview(folder: Path) -> Path:
     return path
 
 
-def write_index(out: Path) -> Path:
-    """Write OUT/index.html over every post folder in OUT; its path."""
-    path = Path(out) / INDEX
-    atomic_write_text(path, render_index(build_index(out)))
+def write_index(out: Path, batch_rows: Iterable[Mapping[str, Any]] | None = None) -> Path:
+    """Write OUT/index.html over every post folder in OUT; its path. batch_rows: the rows of the
+    batch that wrote OUT, in CSV order (default: read from its batch-report.json). Streamed: the
+    rows go through a temporary file, so memory does not grow with the posts; the page is the
+    one render_index(build_index(out)) gives."""
+    out = Path(out)
+    path = out / INDEX
+    out.mkdir(parents=True, exist_ok=True)
+    totals = _Totals()
+    rows = _SpooledRows(out, _index_rows(out, batch_rows), totals)
+    try:
+        page = _StreamedIndex(rows=rows, charted=sum(n for s, n in totals.counts.items() if s != "bad row"),
+                              **totals.head())
+        atomic_write_lines(path, _env().get_template("index.html.j2").generate(page=page))
+    finally:
+        rows.close()
     return path

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 from generator.brief import Brief
 from generator.folder import INDEX, POST_HTML, PREVIEW, REPORT
 from generator.post import Document, Post
-from generator.preview import build_index, build_page, write_index, write_preview
+from generator.preview import build_index, build_page, render_index, write_index, write_preview
 from generator.textwidth import DESCRIPTION_MAX_PX_MOBILE, SERP_DESCRIPTION_SIZE_PX, SERP_TITLE_SIZE_PX, truncate
 
 from .conftest import DATA
@@ -288,6 +288,68 @@ def test_index_of_a_batch_follows_the_csv(cli, tmp_path):
     index = build_index(tmp_path / "out")
     assert [(r.line, r.status) for r in index.rows] == [(2, "passed"), (3, "bad row"), (4, "passed")]
     assert index.summary == "3 posts: 2 passed, 1 bad row"
+
+
+def test_the_streamed_index_is_the_page_built_in_memory(generated, tmp_path):
+    """write_index spools the rows through a file; the page is byte for byte the one rendered from
+    build_index: CSV order, a bad row after the post of its line, a folder no batch row names
+    last, a post without a cost, the chart and the totals."""
+    out = tmp_path / "out"
+    names = [generated[name].name for name in EXAMPLES]
+    for name in EXAMPLES:
+        copy_folder(generated[name], out / generated[name].name)
+    edit_report(out / names[0], lambda r: r["llm"].update(cost_usd=0.02))
+    edit_report(out / names[1], lambda r: r["llm"].update(cost_usd=None))
+    rows = [{"line": 4, "slug": names[2], "status": "passed"}, {"line": 2, "slug": names[0], "status": "passed"},
+            {"line": 2, "keyword": "Doppelt", "status": "bad row", "note": "slug taken"},
+            {"line": 3, "keyword": "", "status": "bad row", "note": "empty keyword"},
+            {"line": 5, "slug": names[1], "status": "failed"}]
+    (out / "batch-report.json").write_text(json.dumps({"rows": rows}), encoding="utf-8")
+    in_memory = render_index(build_index(out))
+    assert write_index(out).read_text(encoding="utf-8") == in_memory
+    assert write_index(out, iter(rows)).read_text(encoding="utf-8") == in_memory  # rows given by the batch
+    order = [r.line for r in build_index(out).rows]
+    assert order == [2, 2, 3, 4, 5, None]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no spool or temp file left
+    (out / "batch-report.json").unlink()
+    for folder in names:
+        shutil.rmtree(out / folder)
+    assert write_index(out).read_text(encoding="utf-8") == render_index(build_index(out))  # no posts yet
+
+
+def _minimal_posts(out: Path, first: int, count: int) -> None:
+    for i in range(first, first + count):
+        folder = out / f"post-{i:05d}"
+        folder.mkdir(parents=True)
+        report = {"status": "passed", "brief": {"keyword": f"Keyword {i}"}, "plan": {"h1": f"Titel {i} " + "x" * 80},
+                  "llm": {"cost_usd": 0.001 * (i % 7)}, "timings": {"total": 1.5 + i % 5}, "failing": [],
+                  "warnings": ["a", "b"], "checks": [{"id": "words.count", "value": 2000 + i}]}
+        (folder / REPORT).write_text(json.dumps(report), encoding="utf-8")
+
+
+def test_writing_the_index_holds_one_row_at_a_time(tmp_path):
+    """Ten times the posts, not ten times the memory: the rows are spooled to a file, memory keeps
+    each row's place (a few hundred bytes). Before, the page and every row were held: about 9 kB
+    a row of this size."""
+    import tracemalloc
+
+    out = tmp_path / "out"
+    _minimal_posts(out, 0, 150)
+    write_index(out)  # templates compiled, modules imported
+
+    def peak() -> int:
+        tracemalloc.start()
+        try:
+            write_index(out)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small = peak()
+    _minimal_posts(out, 150, 1350)
+    large = peak()
+    assert len(parse(out / INDEX).css("#posts tbody tr")) == 1500
+    assert (large - small) / 1350 < 1000, (small, large)  # bytes per row
 
 
 def test_genpost_preview_rebuilds_a_post_or_a_whole_out(cli, generated, tmp_path):

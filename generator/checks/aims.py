@@ -135,7 +135,7 @@ class SentenceReading:
     beginning: str  # Yoast's first word ("die daten" after an article or numeral), lower case
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=6144)  # the sentences of the posts in flight (~260 a post)
 def read_sentence(text: str) -> SentenceReading:
     """One sentence of visible text, read as Yoast reads it. If Yoast's splitter makes more than one
     sentence of it, it has a transition word only if each part has, is passive if any part is,

@@ -32,7 +32,7 @@ def _count(r: Research) -> tuple[Counter[str], Counter[tuple[str, ...]]]:
     return openings, phrases
 
 
-@lru_cache(maxsize=16384)  # per sentence: the repair loop re-checks mostly unchanged ones
+@lru_cache(maxsize=6144)  # per sentence (~260 a post, 1.5 kB each): the posts in flight are re-checked
 def _sentence(sentence: str, keyword_phrase: str) -> tuple[str | None, tuple[tuple[str, ...], ...]]:
     """A sentence's two-word opening and its five-word phrases."""
     keyword = [w.lower() for w in keyword_phrase.split()]

@@ -654,7 +654,7 @@ def _transition_lists():
     return single, multi, two_part, order
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=6144)  # per sentence: ~24 posts in flight, not every post of a batch
 def _transition_words(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """The transition words of one sentence: the two-part ones first (checked first, as in Yoast)."""
     lowered = [t.lower() for t in tokens if t != " "]

@@ -98,7 +98,7 @@ class WordFormsResult:
     position: int
 
 
-@lru_cache(maxsize=16384)  # the same headings, anchors and alt texts are asked about on every check
+@lru_cache(maxsize=4096)  # the same headings, anchors and alt texts are asked about on every check of a post
 def find_forms_in_string(forms: tuple[tuple[str, ...], ...], text: str) -> WordFormsResult:
     """findKeywordFormsInString.js findWordFormsInString (= findTopicFormsInString without synonyms)"""
     found, positions = 0, []

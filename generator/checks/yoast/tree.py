@@ -143,7 +143,7 @@ def _sentences(node: Node) -> list[Sentence]:
     return list(_sentences_of(node.inner_text()))
 
 
-@lru_cache(maxsize=8192)  # the repair loop re-checks mostly unchanged paragraphs
+@lru_cache(maxsize=4096)  # ~35 posts: the repair loop re-checks mostly unchanged paragraphs
 def _sentences_of(inner_text: str) -> tuple[Sentence, ...]:
     abbreviations = _abbreviations()
     texts = list(split_sentences(inner_text, False))

@@ -37,3 +37,12 @@ def plain_line(text: str) -> str:
 def has_markup(text: str) -> bool:
     """Whether a text from a brief or CSV holds anything a browser could read as markup."""
     return "<" in text or ">" in text
+
+
+def shown_line(text: str, limit: int = 300) -> str:
+    """A line shown as it was written where it is escaped (an autoescaping template): whitespace
+    folded, control characters gone, cut at `limit`, but nothing taken out, so a refused keyword
+    `<script>…` and the note „without < or >“ read as they are. Never for a place that does not escape."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+

@@ -31,7 +31,7 @@ from .display import check_value, plural
 from .errors import InputError
 from .folder import INDEX, POST_HTML, PREVIEW, REPORT, find_post_folders, read_report
 from .fsutil import atomic_write_lines, atomic_write_text, data_dir
-from .plaintext import plain_line
+from .plaintext import plain_line, shown_line
 from .post import Document, Post
 from .serp import Snippet, snippet
 
@@ -277,7 +277,9 @@ def _index_rows(out: Path, batch_rows: Iterable[Mapping[str, Any]] | None) -> It
     for r in _batch_rows(out) if batch_rows is None else batch_rows:
         line = r.get("line") if isinstance(r.get("line"), int) else None
         if r.get("status") == "bad row":
-            bad.append((line, plain_line(str(r.get("keyword") or "")), plain_line(f"line {line}: {r.get('note')}")))
+            # A bad row's keyword and note are what the CSV and the check said, shown escaped:
+            # stripping them would leave a keyword `<script>x</script>` empty and its note garbled.
+            bad.append((line, shown_line(str(r.get("keyword") or "")), shown_line(f"line {line}: {r.get('note')}")))
         else:
             lines[str(r.get("slug"))] = line
     n = 0

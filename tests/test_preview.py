@@ -290,6 +290,17 @@ def test_index_of_a_batch_follows_the_csv(cli, tmp_path):
     assert index.summary == "3 posts: 2 passed, 1 bad row"
 
 
+def test_a_refused_rows_keyword_and_note_read_as_written_and_run_nowhere(cli, tmp_path):
+    csv_path = tmp_path / "k.csv"
+    csv_path.write_text("keyword\n<script>alert(1)</script> Handwerk\n", encoding="utf-8")
+    cli("batch", csv_path, "--brief", DATA / "small.yaml", "--dry-run", "--out", tmp_path / "out")
+    page = LexborHTMLParser((tmp_path / "out" / INDEX).read_text(encoding="utf-8"))
+    assert all("alert" not in n.text() for n in page.css("script"))  # the page's own sorting script only
+    row = page.css_first("tbody tr").text(separator=" ")
+    assert "<script>alert(1)</script> Handwerk" in row  # the text itself, escaped in the markup
+    assert "keyword must be plain text without < or >" in row
+
+
 def test_the_streamed_index_is_the_page_built_in_memory(generated, tmp_path):
     """write_index spools the rows through a file; the page is byte for byte the one rendered from
     build_index: CSV order, a bad row after the post of its line, a folder no batch row names

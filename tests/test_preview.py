@@ -371,8 +371,11 @@ def test_genpost_preview_rebuilds_a_post_or_a_whole_out(cli, generated, tmp_path
     assert code == 0 and (folder / PREVIEW).is_file() and stdout.strip() == str(folder / PREVIEW)
     code, stdout, _ = cli("preview", out)
     assert code == 0 and (out / INDEX).is_file() and "(and 1 preview)" in stdout
+    (tmp_path / "leer").mkdir()
     code, _, stderr = cli("preview", tmp_path / "leer")
     assert code == 2 and "holds no genpost post folders" in stderr
+    code, _, stderr = cli("preview", tmp_path / "fehlt")
+    assert code == 2 and "fehlt: not found" in stderr
     assert stderr.count("\n") == 1
 
 

@@ -66,28 +66,32 @@ function genpost_seo_meta_sanitize( $value ) {
 }
 
 /**
- * Shown only in the REST API's edit context (to users who may edit the post),
+ * One string meta field as genpost registers them: edited by editors through the REST
+ * API, sanitized as plain text.
+ */
+function genpost_meta_args() {
+	return array(
+		'type'              => 'string',
+		'single'            => true,
+		'show_in_rest'      => array(
+			'schema' => array(
+				'type'    => 'string',
+				'context' => array( 'edit' ),
+			),
+		),
+		'default'           => '',
+		'auth_callback'     => 'genpost_seo_meta_auth',
+		'sanitize_callback' => 'genpost_seo_meta_sanitize',
+	);
+}
+
+/**
+ * The SEO keys, registered for posts. Shown only in the REST API's edit context (to users who may edit the post),
  * never to anonymous readers: the focus keyword is the site's SEO plan.
  */
 function genpost_register_seo_meta() {
 	foreach ( genpost_seo_meta_keys() as $key ) {
-		register_post_meta(
-			'post',
-			$key,
-			array(
-				'type'              => 'string',
-				'single'            => true,
-				'show_in_rest'      => array(
-					'schema' => array(
-						'type'    => 'string',
-						'context' => array( 'edit' ),
-					),
-				),
-				'default'           => '',
-				'auth_callback'     => 'genpost_seo_meta_auth',
-				'sanitize_callback' => 'genpost_seo_meta_sanitize',
-			)
-		);
+		register_post_meta( 'post', $key, genpost_meta_args() );
 	}
 }
 add_action( 'init', 'genpost_register_seo_meta' );
@@ -97,22 +101,6 @@ add_action( 'init', 'genpost_register_seo_meta' );
  * keys above.
  */
 function genpost_register_media_meta() {
-	register_post_meta(
-		'attachment',
-		'_genpost_sha256',
-		array(
-			'type'              => 'string',
-			'single'            => true,
-			'show_in_rest'      => array(
-				'schema' => array(
-					'type'    => 'string',
-					'context' => array( 'edit' ),
-				),
-			),
-			'default'           => '',
-			'auth_callback'     => 'genpost_seo_meta_auth',
-			'sanitize_callback' => 'genpost_seo_meta_sanitize',
-		)
-	);
+	register_post_meta( 'attachment', '_genpost_sha256', genpost_meta_args() );
 }
 add_action( 'init', 'genpost_register_media_meta' );

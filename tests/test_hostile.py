@@ -33,7 +33,7 @@ from .support.ledger_view import kept_answers, ledger_rows
 from .support.llm_responder import mock_responder
 
 SMALL = DATA / "small.yaml"
-KEY = "sk-test-GEHEIM-0123456789abcdefghijklmnop"
+KEY = "sk-test-GEHEIM.0123456789.abcdefghijklmnop"  # fake; dots keep it from looking like a real key
 SMALL_DATA = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
 
 
